@@ -1,0 +1,51 @@
+package io.github.nifirouting.engine;
+
+import io.github.nifirouting.model.CoordinateBlock;
+import io.github.nifirouting.model.MatrixLimits;
+import io.github.nifirouting.model.MatrixResult;
+import io.github.nifirouting.model.ReachableNodes;
+import org.apache.nifi.annotation.documentation.CapabilityDescription;
+import org.apache.nifi.annotation.documentation.Tags;
+import org.apache.nifi.controller.ControllerService;
+
+/**
+ * The one seam between processors and routing engines. Processors see only this interface: they size
+ * tiles from {@link #getMatrixLimits()}, ask for matrices and react to {@link RoutingException#kind()}.
+ * Implementations own their protocol, retries, circuit breaking and rate limiting, shared by every
+ * processor and concurrent task that uses the same service instance.
+ */
+@Tags({"routing", "matrix", "drive time", "isochrone"})
+@CapabilityDescription("A routing engine that computes travel-time and distance matrices between points.")
+public interface RoutingEngineService extends ControllerService {
+
+    /** Short engine name written to output records, e.g. {@code osrm} or {@code graphhopper-embedded}. */
+    String getEngineName();
+
+    /** The travel profile or costing the service is configured for, e.g. {@code car}. */
+    String getProfile();
+
+    /** What a single matrix request may contain. */
+    MatrixLimits getMatrixLimits();
+
+    /**
+     * Travel times and distances from every source to every destination. The caller guarantees that the
+     * request fits {@link #getMatrixLimits()}.
+     *
+     * @throws RoutingException when the engine cannot answer; its kind says whether to retry, yield or fail
+     */
+    MatrixResult computeMatrix(CoordinateBlock sources, CoordinateBlock destinations) throws RoutingException;
+
+    /** Whether {@link #computeReachable} is supported (a shortest-path tree from one point). */
+    default boolean supportsReachability() {
+        return false;
+    }
+
+    /**
+     * Network nodes reachable from a point within {@code maxSeconds}, with their travel times.
+     *
+     * @throws RoutingException when the engine cannot answer
+     */
+    default ReachableNodes computeReachable(final double latitude, final double longitude, final double maxSeconds) throws RoutingException {
+        throw new UnsupportedOperationException(getEngineName() + " does not compute reachable nodes");
+    }
+}

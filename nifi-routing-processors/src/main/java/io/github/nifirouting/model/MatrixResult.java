@@ -1,0 +1,82 @@
+package io.github.nifirouting.model;
+
+import java.util.Arrays;
+
+/**
+ * Travel times and distances for {@code rows} origins x {@code columns} destinations, row-major in flat
+ * arrays. An unroutable cell is {@link Double#NaN}. Snap distances say how far each input point was from
+ * the network where it was matched ({@code NaN} when the engine does not report it).
+ */
+public final class MatrixResult {
+
+    private final int rows;
+    private final int columns;
+    private final double[] durationsSeconds;
+    private final double[] distancesMeters;
+    private final double[] sourceSnapMeters;
+    private final double[] destinationSnapMeters;
+
+    public MatrixResult(final int rows, final int columns, final double[] durationsSeconds, final double[] distancesMeters,
+                        final double[] sourceSnapMeters, final double[] destinationSnapMeters) {
+        final long cells = (long) rows * columns;
+        if (rows < 0 || columns < 0 || durationsSeconds.length != cells || distancesMeters.length != cells) {
+            throw new IllegalArgumentException("a " + rows + " x " + columns + " matrix needs " + cells + " cells, got "
+                    + durationsSeconds.length + " durations and " + distancesMeters.length + " distances");
+        }
+        if (sourceSnapMeters.length != rows || destinationSnapMeters.length != columns) {
+            throw new IllegalArgumentException("snap distances must match the matrix shape " + rows + " x " + columns);
+        }
+        this.rows = rows;
+        this.columns = columns;
+        this.durationsSeconds = durationsSeconds;
+        this.distancesMeters = distancesMeters;
+        this.sourceSnapMeters = sourceSnapMeters;
+        this.destinationSnapMeters = destinationSnapMeters;
+    }
+
+    /** A matrix whose snap distances are unknown. */
+    public static MatrixResult of(final int rows, final int columns, final double[] durationsSeconds, final double[] distancesMeters) {
+        return new MatrixResult(rows, columns, durationsSeconds, distancesMeters, nanArray(rows), nanArray(columns));
+    }
+
+    public static double[] nanArray(final int length) {
+        final double[] values = new double[length];
+        Arrays.fill(values, Double.NaN);
+        return values;
+    }
+
+    public int rows() {
+        return rows;
+    }
+
+    public int columns() {
+        return columns;
+    }
+
+    public double durationSeconds(final int row, final int column) {
+        return durationsSeconds[cell(row, column)];
+    }
+
+    public double distanceMeters(final int row, final int column) {
+        return distancesMeters[cell(row, column)];
+    }
+
+    public boolean isRoutable(final int row, final int column) {
+        return !Double.isNaN(durationsSeconds[cell(row, column)]);
+    }
+
+    public double sourceSnapMeters(final int row) {
+        return sourceSnapMeters[row];
+    }
+
+    public double destinationSnapMeters(final int column) {
+        return destinationSnapMeters[column];
+    }
+
+    private int cell(final int row, final int column) {
+        if (row < 0 || row >= rows || column < 0 || column >= columns) {
+            throw new IndexOutOfBoundsException("cell (" + row + ", " + column + ") of a " + rows + " x " + columns + " matrix");
+        }
+        return row * columns + column;
+    }
+}
