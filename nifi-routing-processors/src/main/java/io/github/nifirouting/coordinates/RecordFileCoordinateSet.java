@@ -1,0 +1,204 @@
+package io.github.nifirouting.coordinates;
+
+import io.github.nifirouting.model.CoordinateBlock;
+import io.github.nifirouting.model.CoordinateSet;
+import org.apache.nifi.annotation.documentation.CapabilityDescription;
+import org.apache.nifi.annotation.documentation.SeeAlso;
+import org.apache.nifi.annotation.documentation.Tags;
+import org.apache.nifi.annotation.lifecycle.OnDisabled;
+import org.apache.nifi.annotation.lifecycle.OnEnabled;
+import org.apache.nifi.components.ConfigVerificationResult;
+import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.context.PropertyContext;
+import org.apache.nifi.controller.AbstractControllerService;
+import org.apache.nifi.controller.ConfigurationContext;
+import org.apache.nifi.controller.VerifiableControllerService;
+import org.apache.nifi.expression.ExpressionLanguageScope;
+import org.apache.nifi.logging.ComponentLog;
+import org.apache.nifi.processor.exception.ProcessException;
+import org.apache.nifi.processor.util.StandardValidators;
+import org.apache.nifi.serialization.RecordReader;
+import org.apache.nifi.serialization.RecordReaderFactory;
+import org.apache.nifi.serialization.record.Record;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.CRC32;
+import java.util.zip.CheckedInputStream;
+
+@Tags({"routing", "coordinates", "destinations", "competitors", "matrix"})
+@CapabilityDescription("Loads a file of point records (any format a Record Reader handles) once into compact primitive arrays, about "
+        + "30 bytes per point with short ids, and serves it as the destinations of O-D tiles, e.g. all competitor sites. Points are "
+        + "validated like ChunkCoordinates does; invalid ones are left out and counted. The file is re-read when its size, "
+        + "modification time or content checksum changes; each load has a new version, which tiles carry so a consumer can tell "
+        + "that the set changed under them.")
+@SeeAlso(classNames = {"io.github.nifirouting.processors.ChunkCoordinates", "io.github.nifirouting.processors.InvokeRoutingMatrix"})
+public class RecordFileCoordinateSet extends AbstractControllerService implements CoordinateSetService, VerifiableControllerService {
+
+    public static final PropertyDescriptor FILE_PATH = new PropertyDescriptor.Builder()
+            .name("File Path")
+            .description("Path of the record file holding the points.")
+            .required(true)
+            .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .build();
+
+    public static final PropertyDescriptor RECORD_READER = new PropertyDescriptor.Builder()
+            .name("Record Reader")
+            .description("Reads the file.")
+            .identifiesControllerService(RecordReaderFactory.class)
+            .required(true)
+            .build();
+
+    public static final PropertyDescriptor DUPLICATE_IDS = new PropertyDescriptor.Builder()
+            .name("Duplicate Ids")
+            .description("Whether a point whose id appeared earlier in the file is left out (Route to invalid and Drop both leave it "
+                    + "out and count it) or kept.")
+            .allowableValues(DuplicateIdPolicy.class)
+            .defaultValue(DuplicateIdPolicy.ROUTE)
+            .required(true)
+            .build();
+
+    private static final List<PropertyDescriptor> PROPERTIES = Stream.concat(Stream.of(FILE_PATH, RECORD_READER, DUPLICATE_IDS),
+            PointFields.PROPERTIES.stream()).toList();
+
+    private static final int REASONS_LOGGED = 5;
+
+    private volatile Settings settings;
+    private volatile Loaded loaded;
+
+    private record Settings(Path path, RecordReaderFactory readerFactory, PointFields fields, DuplicateIdPolicy duplicates) {
+    }
+
+    private record FileStamp(long size, long modifiedMillis) {
+    }
+
+    private record Loaded(FileStamp stamp, CoordinateSet set) {
+    }
+
+    @Override
+    protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
+        return PROPERTIES;
+    }
+
+    @OnEnabled
+    public void onEnabled(final ConfigurationContext context) throws IOException {
+        settings = settings(context);
+        loaded = load(settings, getLogger());
+        getLogger().info("Loaded {} points ({} invalid left out, {} bytes) from {}", loaded.set().size(), loaded.set().invalidCount(),
+                loaded.set().points().retainedBytes(), settings.path());
+    }
+
+    @OnDisabled
+    public void onDisabled() {
+        loaded = null;
+        settings = null;
+    }
+
+    @Override
+    public CoordinateSet getCoordinateSet() {
+        final Settings current = settings;
+        if (current == null) {
+            throw new IllegalStateException("coordinate set service is not enabled");
+        }
+        Loaded snapshot = loaded;
+        try {
+            if (!stamp(current.path()).equals(snapshot.stamp())) {
+                synchronized (this) {
+                    snapshot = loaded;
+                    if (!stamp(current.path()).equals(snapshot.stamp())) {
+                        final Loaded reloaded = load(current, getLogger());
+                        getLogger().info("{} changed: reloaded {} points, version {}", current.path(), reloaded.set().size(), reloaded.set().version());
+                        loaded = reloaded;
+                        snapshot = reloaded;
+                    }
+                }
+            }
+        } catch (final IOException e) {
+            throw new ProcessException("cannot reload the coordinate set from " + current.path() + ": " + e.getMessage(), e);
+        }
+        return snapshot.set();
+    }
+
+    @Override
+    public List<ConfigVerificationResult> verify(final ConfigurationContext context, final ComponentLog verificationLogger,
+                                                 final Map<String, String> variables) {
+        final List<ConfigVerificationResult> results = new ArrayList<>();
+        try {
+            final Settings candidate = settings(context);
+            final Loaded attempt = load(candidate, verificationLogger);
+            final CoordinateSet set = attempt.set();
+            results.add(new ConfigVerificationResult.Builder().verificationStepName("Load coordinate set")
+                    .outcome(set.size() > 0 ? ConfigVerificationResult.Outcome.SUCCESSFUL : ConfigVerificationResult.Outcome.FAILED)
+                    .explanation("Read " + set.size() + " valid points (" + set.invalidCount() + " invalid left out) from " + candidate.path()
+                            + ", holding " + set.points().retainedBytes() + " bytes")
+                    .build());
+        } catch (final Exception e) {
+            results.add(new ConfigVerificationResult.Builder().verificationStepName("Load coordinate set")
+                    .outcome(ConfigVerificationResult.Outcome.FAILED).explanation(e.getMessage()).build());
+        }
+        return results;
+    }
+
+    private static Settings settings(final PropertyContext context) {
+        return new Settings(Path.of(context.getProperty(FILE_PATH).evaluateAttributeExpressions().getValue()),
+                context.getProperty(RECORD_READER).asControllerService(RecordReaderFactory.class),
+                PointFields.from(context),
+                DuplicateIdPolicy.fromValue(context.getProperty(DUPLICATE_IDS).getValue()));
+    }
+
+    private static FileStamp stamp(final Path path) throws IOException {
+        final BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+        return new FileStamp(attributes.size(), attributes.lastModifiedTime().toMillis());
+    }
+
+    /** Reads the whole file once, keeping only the valid points' ids and coordinates in flat arrays. */
+    static Loaded load(final Settings settings, final ComponentLog logger) throws IOException {
+        final FileStamp stamp = stamp(settings.path());
+        final PointValidator validator = new PointValidator(settings.fields(), settings.duplicates());
+        final CoordinateBlock.Builder builder = new CoordinateBlock.Builder(4096);
+        final CRC32 checksum = new CRC32();
+        long invalid = 0;
+        long index = 0;
+        try (InputStream in = new CheckedInputStream(new BufferedInputStream(Files.newInputStream(settings.path())), checksum);
+             RecordReader reader = settings.readerFactory().createRecordReader(Map.of(), in, stamp.size(), logger)) {
+            Record record;
+            while ((record = reader.nextRecord()) != null) {
+                if (validator.validate(record) == PointValidator.Verdict.VALID) {
+                    final PointReading point = validator.reading();
+                    builder.add(point.id(), point.latitude(), point.longitude());
+                } else {
+                    if (invalid < REASONS_LOGGED && validator.reading().message() != null) {
+                        logger.warn("{} record {} left out: {}", settings.path(), index, validator.reading().message());
+                    }
+                    invalid++;
+                }
+                index++;
+            }
+            drain(in);
+        } catch (final IOException e) {
+            throw e;
+        } catch (final Exception e) {
+            throw new IOException("cannot read record " + index + " of " + settings.path() + ": " + e.getMessage(), e);
+        }
+        final String version = stamp.size() + "-" + stamp.modifiedMillis() + "-" + Long.toHexString(checksum.getValue());
+        return new Loaded(stamp, new CoordinateSet(version, builder.build(), invalid));
+    }
+
+    /** Readers may stop before the last bytes (e.g. a trailing newline); the checksum must cover every byte. */
+    private static void drain(final InputStream in) {
+        try {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+        } catch (final IOException alreadyClosedAtEnd) {
+            // Some readers close their source at end of input, so every byte has been through the checksum.
+        }
+    }
+}

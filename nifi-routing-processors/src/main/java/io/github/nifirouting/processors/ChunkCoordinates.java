@@ -1,0 +1,530 @@
+package io.github.nifirouting.processors;
+
+import io.github.nifirouting.coordinates.CoordinateSetService;
+import io.github.nifirouting.coordinates.DuplicateIdPolicy;
+import io.github.nifirouting.coordinates.PointFields;
+import io.github.nifirouting.engine.RoutingEngineService;
+import io.github.nifirouting.model.CoordinateSet;
+import io.github.nifirouting.model.MatrixLimits;
+import io.github.nifirouting.model.TilePlan;
+import io.github.nifirouting.tiling.PointTiler;
+import io.github.nifirouting.tiling.TileAttributes;
+import org.apache.nifi.annotation.behavior.InputRequirement;
+import org.apache.nifi.annotation.behavior.SupportsBatching;
+import org.apache.nifi.annotation.behavior.WritesAttribute;
+import org.apache.nifi.annotation.behavior.WritesAttributes;
+import org.apache.nifi.annotation.documentation.CapabilityDescription;
+import org.apache.nifi.annotation.documentation.SeeAlso;
+import org.apache.nifi.annotation.documentation.Tags;
+import org.apache.nifi.annotation.documentation.UseCase;
+import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.expression.ExpressionLanguageScope;
+import org.apache.nifi.flowfile.FlowFile;
+import org.apache.nifi.flowfile.attributes.CoreAttributes;
+import org.apache.nifi.flowfile.attributes.FragmentAttributes;
+import org.apache.nifi.processor.AbstractProcessor;
+import org.apache.nifi.processor.ProcessContext;
+import org.apache.nifi.processor.ProcessSession;
+import org.apache.nifi.processor.Relationship;
+import org.apache.nifi.processor.exception.ProcessException;
+import org.apache.nifi.processor.util.StandardValidators;
+import org.apache.nifi.schema.access.SchemaNotFoundException;
+import org.apache.nifi.serialization.RecordReaderFactory;
+import org.apache.nifi.serialization.RecordSetWriter;
+import org.apache.nifi.serialization.RecordSetWriterFactory;
+import org.apache.nifi.serialization.WriteResult;
+import org.apache.nifi.serialization.record.RecordSchema;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+@Tags({"routing", "matrix", "tiles", "chunk", "split", "coordinates", "geospatial", "record"})
+@CapabilityDescription("Streams a dataset of points (any format a Record Reader handles) into fixed-size chunks or origin-destination "
+        + "tiles sized to a routing engine's matrix limits, without holding the dataset in memory. The input is read twice: a first "
+        + "pass validates and counts (so malformed input goes to failure before anything is written and fragment.count is known), "
+        + "a second pass writes. Records keep their fields unchanged. Points with missing, non-numeric, non-finite, out-of-range, "
+        + "(0, 0), likely swapped, out-of-bounding-box coordinates or duplicate ids go to 'invalid' with a 'reason' field; every "
+        + "input record ends up in exactly one of the outputs.")
+@InputRequirement(InputRequirement.Requirement.INPUT_REQUIRED)
+@SupportsBatching
+@SeeAlso(classNames = {"io.github.nifirouting.processors.InvokeRoutingMatrix", "io.github.nifirouting.coordinates.RecordFileCoordinateSet"})
+@UseCase(description = "Tile 10,000 candidate sites against 2,000 competitor sites for an OSRM server with max-table-size 100",
+        configuration = """
+                Set Tiling Mode to "O-D tiles against a coordinate set". Configure a RecordFileCoordinateSet service reading the \
+                competitor file and select it as Destination Coordinate Set. Select the OSRM engine service as Routing Engine (or set \
+                Max Elements to 10000). Set Chunk Size to 100. Each of the 100 origin chunks is written once and shared by its 20 \
+                tiles of 100 x 100 destinations: 2,000 tiles, each one full OSRM request.
+                """)
+@UseCase(description = "Split a large point file into chunks for isochrones or batch geocoding",
+        configuration = "Set Tiling Mode to \"Chunks\" and Chunk Size to the records wanted per FlowFile.")
+@WritesAttributes({
+        @WritesAttribute(attribute = "fragment.identifier", description = "Shared by all chunks/tiles of one input FlowFile"),
+        @WritesAttribute(attribute = "fragment.index", description = "0-based position of the chunk/tile"),
+        @WritesAttribute(attribute = "fragment.count", description = "Number of chunks/tiles cut from the input"),
+        @WritesAttribute(attribute = "segment.original.filename", description = "The input's filename"),
+        @WritesAttribute(attribute = "record.count", description = "Records in the FlowFile"),
+        @WritesAttribute(attribute = "mime.type", description = "The Record Writer's MIME type"),
+        @WritesAttribute(attribute = "tile.mode", description = "chunks, coordinate-set or all-pairs"),
+        @WritesAttribute(attribute = "tile.origin.block.index", description = "Index of the origin block (chunk)"),
+        @WritesAttribute(attribute = "tile.origin.block.count", description = "Number of origin blocks"),
+        @WritesAttribute(attribute = "tile.origin.offset", description = "Offset of the first origin among the valid input points"),
+        @WritesAttribute(attribute = "tile.origin.size", description = "Number of origins in the tile"),
+        @WritesAttribute(attribute = "tile.destination.block.index", description = "Index of the destination block (tiles only)"),
+        @WritesAttribute(attribute = "tile.destination.block.count", description = "Number of destination blocks (tiles only)"),
+        @WritesAttribute(attribute = "tile.destination.offset", description = "Offset of the first destination (tiles only)"),
+        @WritesAttribute(attribute = "tile.destination.size", description = "Number of destinations (tiles only)"),
+        @WritesAttribute(attribute = "tile.destination.set.id", description = "Identifier of the coordinate set service (coordinate-set tiles)"),
+        @WritesAttribute(attribute = "tile.destination.set.version", description = "Version of the coordinate set the tile was cut against"),
+        @WritesAttribute(attribute = "chunk.records.read", description = "On original: records read from the input"),
+        @WritesAttribute(attribute = "chunk.records.valid", description = "On original: valid records"),
+        @WritesAttribute(attribute = "chunk.records.invalid", description = "On original and invalid: records routed to invalid"),
+        @WritesAttribute(attribute = "chunk.records.dropped", description = "On original: duplicate-id records dropped (policy Drop)"),
+        @WritesAttribute(attribute = "chunk.error", description = "On failure: what was wrong with the input"),
+        @WritesAttribute(attribute = "chunk.error.record.index", description = "On failure: 0-based index of the record that could not be read")
+})
+public class ChunkCoordinates extends AbstractProcessor {
+
+    static final int ALL_PAIRS_TILES_PER_PASS = 32;
+
+    public static final PropertyDescriptor RECORD_READER = new PropertyDescriptor.Builder()
+            .name("Record Reader")
+            .description("Reads the incoming points.")
+            .identifiesControllerService(RecordReaderFactory.class)
+            .required(true)
+            .build();
+
+    public static final PropertyDescriptor RECORD_WRITER = new PropertyDescriptor.Builder()
+            .name("Record Writer")
+            .description("Writes chunks, tiles and invalid records.")
+            .identifiesControllerService(RecordSetWriterFactory.class)
+            .required(true)
+            .build();
+
+    public static final PropertyDescriptor TILING_MODE = new PropertyDescriptor.Builder()
+            .name("Tiling Mode")
+            .description("How to cut the input.")
+            .allowableValues(TilingMode.class)
+            .defaultValue(TilingMode.CHUNKS)
+            .required(true)
+            .build();
+
+    public static final PropertyDescriptor CHUNK_SIZE = new PropertyDescriptor.Builder()
+            .name("Chunk Size")
+            .description("Points per chunk, or the largest origin block of a tile. In tiling modes the block shrinks further if the "
+                    + "routing engine's limits require it.")
+            .required(true)
+            .defaultValue("100")
+            .expressionLanguageSupported(ExpressionLanguageScope.FLOWFILE_ATTRIBUTES)
+            .addValidator(StandardValidators.POSITIVE_INTEGER_VALIDATOR)
+            .build();
+
+    public static final PropertyDescriptor DESTINATION_SET = new PropertyDescriptor.Builder()
+            .name("Destination Coordinate Set")
+            .description("The destinations of O-D tiles, e.g. all competitor sites.")
+            .identifiesControllerService(CoordinateSetService.class)
+            .required(true)
+            .dependsOn(TILING_MODE, TilingMode.COORDINATE_SET)
+            .build();
+
+    public static final PropertyDescriptor ROUTING_ENGINE = new PropertyDescriptor.Builder()
+            .name("Routing Engine")
+            .description("The engine the tiles are for; its matrix limits (max sources, destinations, elements, coordinates) size the tiles.")
+            .identifiesControllerService(RoutingEngineService.class)
+            .required(false)
+            .dependsOn(TILING_MODE, TilingMode.COORDINATE_SET, TilingMode.ALL_PAIRS)
+            .build();
+
+    public static final PropertyDescriptor MAX_SOURCES = limitProperty("Max Sources", "Most origins per tile");
+    public static final PropertyDescriptor MAX_DESTINATIONS = limitProperty("Max Destinations", "Most destinations per tile");
+    public static final PropertyDescriptor MAX_ELEMENTS = limitProperty("Max Elements", "Most origin x destination pairs per tile "
+            + "(OSRM: the square of max-table-size)");
+
+    public static final PropertyDescriptor DUPLICATE_IDS = new PropertyDescriptor.Builder()
+            .name("Duplicate Ids")
+            .description("What to do with a record whose id appeared earlier in the same input.")
+            .allowableValues(DuplicateIdPolicy.class)
+            .defaultValue(DuplicateIdPolicy.ROUTE)
+            .required(true)
+            .build();
+
+    public static final Relationship REL_SUCCESS = new Relationship.Builder().name("success")
+            .description("Chunks or tiles of valid points").build();
+    public static final Relationship REL_INVALID = new Relationship.Builder().name("invalid")
+            .description("One FlowFile per input with the invalid records, each with 'reason' and 'record_index' fields").build();
+    public static final Relationship REL_FAILURE = new Relationship.Builder().name("failure")
+            .description("The input, untouched, when it cannot be read as records or cannot be tiled; see chunk.error").build();
+    public static final Relationship REL_ORIGINAL = new Relationship.Builder().name("original")
+            .description("The input after it was chunked, with counts").build();
+
+    private static final List<PropertyDescriptor> PROPERTIES = Stream.concat(Stream.of(RECORD_READER, RECORD_WRITER, TILING_MODE,
+                    CHUNK_SIZE, DESTINATION_SET, ROUTING_ENGINE, MAX_SOURCES, MAX_DESTINATIONS, MAX_ELEMENTS, DUPLICATE_IDS),
+            PointFields.PROPERTIES.stream()).toList();
+
+    private static final Set<Relationship> RELATIONSHIPS = Set.of(REL_SUCCESS, REL_INVALID, REL_FAILURE, REL_ORIGINAL);
+
+    private static PropertyDescriptor limitProperty(final String name, final String description) {
+        return new PropertyDescriptor.Builder()
+                .name(name)
+                .description(description + ". Optional; combined with the Routing Engine's own limit (the smaller wins).")
+                .required(false)
+                .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
+                .addValidator(StandardValidators.POSITIVE_LONG_VALIDATOR)
+                .dependsOn(TILING_MODE, TilingMode.COORDINATE_SET, TilingMode.ALL_PAIRS)
+                .build();
+    }
+
+    @Override
+    protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
+        return PROPERTIES;
+    }
+
+    @Override
+    public Set<Relationship> getRelationships() {
+        return RELATIONSHIPS;
+    }
+
+    @Override
+    public void onTrigger(final ProcessContext context, final ProcessSession session) throws ProcessException {
+        final FlowFile original = session.get();
+        if (original == null) {
+            return;
+        }
+        new ChunkRun(context, session, original, getLogger()).run();
+    }
+
+    /** The limits tiles must fit: the engine's, narrowed by any explicit limits. */
+    static MatrixLimits limits(final ProcessContext context) {
+        MatrixLimits limits = MatrixLimits.UNLIMITED;
+        if (context.getProperty(ROUTING_ENGINE).isSet()) {
+            limits = context.getProperty(ROUTING_ENGINE).asControllerService(RoutingEngineService.class).getMatrixLimits();
+        }
+        final long sources = longOr(context, MAX_SOURCES, Integer.MAX_VALUE);
+        final long destinations = longOr(context, MAX_DESTINATIONS, Integer.MAX_VALUE);
+        final long elements = longOr(context, MAX_ELEMENTS, Long.MAX_VALUE);
+        return limits.intersect(new MatrixLimits((int) Math.min(sources, Integer.MAX_VALUE), (int) Math.min(destinations, Integer.MAX_VALUE),
+                elements, Integer.MAX_VALUE));
+    }
+
+    private static long longOr(final ProcessContext context, final PropertyDescriptor property, final long fallback) {
+        return context.getProperty(property).isSet() ? context.getProperty(property).evaluateAttributeExpressions().asLong() : fallback;
+    }
+
+    /** Side of the square blocks of all-pairs tiles: b origins x b destinations, 2b coordinates at most. */
+    static int allPairsBlockSize(final int chunkSize, final MatrixLimits limits) {
+        long block = Math.min(chunkSize, Math.min(limits.maxSources(), limits.maxDestinations()));
+        block = Math.min(block, (long) Math.floor(Math.sqrt((double) limits.maxElements())));
+        block = Math.min(block, limits.maxCoordinates() / 2);
+        return (int) Math.max(1, block);
+    }
+
+    /** One input FlowFile being chunked: both passes and all outputs. */
+    private static final class ChunkRun implements PointTiler.Sink {
+        private final ProcessContext context;
+        private final ProcessSession session;
+        private final FlowFile original;
+        private final org.apache.nifi.logging.ComponentLog logger;
+        private final RecordReaderFactory readerFactory;
+        private final RecordSetWriterFactory writerFactory;
+        private final TilingMode mode;
+        private final List<FlowFile> outputs = new ArrayList<>();
+        private final Map<Integer, FlowFile> open = new HashMap<>();
+        private final Map<Integer, OutputStream> openStreams = new HashMap<>();
+        private FlowFile invalidFlowFile;
+        private OutputStream invalidStream;
+        private InputStream currentInput;
+
+        private int outputCount;
+        private int originBlockSize;
+        private int originBlocks;
+        private int destinationBlockSize;
+        private int destinationBlocks;
+        private long destinationCount;
+        private CoordinateSet destinationSet;
+        private String destinationSetId;
+
+        ChunkRun(final ProcessContext context, final ProcessSession session, final FlowFile original,
+                 final org.apache.nifi.logging.ComponentLog logger) {
+            this.context = context;
+            this.session = session;
+            this.original = original;
+            this.logger = logger;
+            this.readerFactory = context.getProperty(RECORD_READER).asControllerService(RecordReaderFactory.class);
+            this.writerFactory = context.getProperty(RECORD_WRITER).asControllerService(RecordSetWriterFactory.class);
+            this.mode = TilingMode.fromValue(context.getProperty(TILING_MODE).getValue());
+        }
+
+        void run() {
+            final PointTiler tiler = new PointTiler(PointFields.from(context),
+                    DuplicateIdPolicy.fromValue(context.getProperty(DUPLICATE_IDS).getValue()));
+            final int chunkSize;
+            try {
+                chunkSize = context.getProperty(CHUNK_SIZE).evaluateAttributeExpressions(original).asInteger();
+            } catch (final NumberFormatException e) {
+                fail("Chunk Size is not a positive integer for this FlowFile: " + e.getMessage(), -1, e);
+                return;
+            }
+            final PointTiler.Scan scan;
+            try {
+                scan = tiler.scan(this::openReader);
+            } catch (final PointTiler.InputException e) {
+                fail(e.getMessage(), e.recordIndex(), e);
+                return;
+            } catch (final IOException e) {
+                fail("cannot read the input: " + e.getMessage(), -1, e);
+                return;
+            } finally {
+                closeInput();
+            }
+            try {
+                plan(scan, chunkSize);
+            } catch (final IllegalStateException | IllegalArgumentException e) {
+                fail(e.getMessage(), -1, e);
+                return;
+            }
+            try {
+                write(tiler, scan);
+            } catch (final PointTiler.InputException e) {
+                discardOutputs();
+                fail(e.getMessage(), e.recordIndex(), e);
+                return;
+            } catch (final IOException | SchemaNotFoundException | RuntimeException e) {
+                discardOutputs();
+                fail("cannot write chunks: " + e.getMessage(), -1, e);
+                return;
+            } finally {
+                closeInput();
+            }
+            finish(scan);
+        }
+
+        private void plan(final PointTiler.Scan scan, final int chunkSize) {
+            switch (mode) {
+                case CHUNKS -> {
+                    originBlockSize = chunkSize;
+                    originBlocks = TilePlan.blockCount(scan.valid(), chunkSize);
+                    outputCount = originBlocks;
+                }
+                case COORDINATE_SET -> {
+                    final CoordinateSetService service = context.getProperty(DESTINATION_SET).asControllerService(CoordinateSetService.class);
+                    destinationSetId = context.getProperty(DESTINATION_SET).getValue();
+                    destinationSet = service.getCoordinateSet();
+                    destinationCount = destinationSet.size();
+                    if (destinationCount == 0 && scan.valid() > 0) {
+                        throw new IllegalStateException("the destination coordinate set has no valid points, so the " + scan.valid()
+                                + " valid origins cannot be tiled");
+                    }
+                    final TilePlan plan = TilePlan.fit(chunkSize, limits(context));
+                    originBlockSize = plan.originBlockSize();
+                    destinationBlockSize = plan.destinationBlockSize();
+                    originBlocks = plan.originBlocks(scan.valid());
+                    destinationBlocks = plan.destinationBlocks(destinationCount);
+                    outputCount = Math.multiplyExact(originBlocks, destinationBlocks);
+                }
+                case ALL_PAIRS -> {
+                    originBlockSize = allPairsBlockSize(chunkSize, limits(context));
+                    destinationBlockSize = originBlockSize;
+                    originBlocks = TilePlan.blockCount(scan.valid(), originBlockSize);
+                    destinationBlocks = originBlocks;
+                    destinationCount = scan.valid();
+                    outputCount = Math.multiplyExact(originBlocks, destinationBlocks);
+                }
+            }
+        }
+
+        private void write(final PointTiler tiler, final PointTiler.Scan scan)
+                throws PointTiler.InputException, IOException, SchemaNotFoundException {
+            final boolean anyInvalid = scan.invalid() > 0;
+            if (mode == TilingMode.ALL_PAIRS && outputCount > 0) {
+                for (int first = 0; first < outputCount; first += ALL_PAIRS_TILES_PER_PASS) {
+                    final int count = Math.min(ALL_PAIRS_TILES_PER_PASS, outputCount - first);
+                    tiler.writeAllPairsTiles(this::openReader, originBlockSize, originBlocks, first, count, anyInvalid && first == 0, this);
+                    closeInput();
+                }
+            } else {
+                tiler.writeChunks(this::openReader, originBlockSize, anyInvalid, this);
+            }
+        }
+
+        private org.apache.nifi.serialization.RecordReader openReader()
+                throws IOException, org.apache.nifi.serialization.MalformedRecordException, SchemaNotFoundException {
+            closeInput();
+            currentInput = session.read(original);
+            return readerFactory.createRecordReader(original, currentInput, logger);
+        }
+
+        private void closeInput() {
+            if (currentInput != null) {
+                try {
+                    currentInput.close();
+                } catch (final IOException ignored) {
+                    // reading is over; nothing to recover
+                }
+                currentInput = null;
+            }
+        }
+
+        @Override
+        public RecordSetWriter openOutput(final int index, final RecordSchema schema) throws IOException, SchemaNotFoundException {
+            final FlowFile child = session.create(original);
+            open.put(index, child);
+            final RecordSchema writeSchema = writerFactory.getSchema(original.getAttributes(), schema);
+            final OutputStream out = session.write(child);
+            openStreams.put(index, out);
+            return writerFactory.createWriter(logger, writeSchema, out, child);
+        }
+
+        @Override
+        public void closeOutput(final int index, final RecordSetWriter writer, final long records) throws IOException {
+            final WriteResult result = writer.finishRecordSet();
+            final String mimeType = writer.getMimeType();
+            writer.close();
+            openStreams.remove(index).close();
+            FlowFile child = open.remove(index);
+            final Map<String, String> attributes = new HashMap<>(result.getAttributes());
+            attributes.put("record.count", String.valueOf(records));
+            attributes.put(CoreAttributes.MIME_TYPE.key(), mimeType);
+            attributes.put(TileAttributes.MODE, mode.getValue());
+            if (mode == TilingMode.COORDINATE_SET) {
+                // The origin block is written once; each destination block gets a clone sharing its content.
+                for (int destinationBlock = 0; destinationBlock < destinationBlocks; destinationBlock++) {
+                    final FlowFile tile = destinationBlock == destinationBlocks - 1 ? child : session.clone(child);
+                    final Map<String, String> tileAttributes = new HashMap<>(attributes);
+                    originAttributes(tileAttributes, index, records);
+                    destinationAttributes(tileAttributes, destinationBlock);
+                    tileAttributes.put(TileAttributes.DESTINATION_SET_ID, destinationSetId);
+                    tileAttributes.put(TileAttributes.DESTINATION_SET_VERSION, destinationSet.version());
+                    fragmentAttributes(tileAttributes, index * destinationBlocks + destinationBlock);
+                    outputs.add(session.putAllAttributes(tile, tileAttributes));
+                }
+                return;
+            }
+            if (mode == TilingMode.ALL_PAIRS) {
+                final int originBlock = index / originBlocks;
+                final int destinationBlock = index % originBlocks;
+                originAttributes(attributes, originBlock, Math.min(originBlockSize, destinationCount - (long) originBlock * originBlockSize));
+                destinationAttributes(attributes, destinationBlock);
+            } else {
+                originAttributes(attributes, index, records);
+            }
+            fragmentAttributes(attributes, index);
+            child = session.putAllAttributes(child, attributes);
+            outputs.add(child);
+        }
+
+        private void originAttributes(final Map<String, String> attributes, final int originBlock, final long size) {
+            attributes.put(TileAttributes.ORIGIN_BLOCK_INDEX, String.valueOf(originBlock));
+            attributes.put(TileAttributes.ORIGIN_BLOCK_COUNT, String.valueOf(originBlocks));
+            attributes.put(TileAttributes.ORIGIN_OFFSET, String.valueOf((long) originBlock * originBlockSize));
+            attributes.put(TileAttributes.ORIGIN_SIZE, String.valueOf(size));
+        }
+
+        private void destinationAttributes(final Map<String, String> attributes, final int destinationBlock) {
+            final long offset = (long) destinationBlock * destinationBlockSize;
+            attributes.put(TileAttributes.DESTINATION_BLOCK_INDEX, String.valueOf(destinationBlock));
+            attributes.put(TileAttributes.DESTINATION_BLOCK_COUNT, String.valueOf(destinationBlocks));
+            attributes.put(TileAttributes.DESTINATION_OFFSET, String.valueOf(offset));
+            attributes.put(TileAttributes.DESTINATION_SIZE, String.valueOf(Math.min(destinationBlockSize, destinationCount - offset)));
+        }
+
+        private void fragmentAttributes(final Map<String, String> attributes, final int index) {
+            attributes.put(FragmentAttributes.FRAGMENT_ID.key(), original.getAttribute(CoreAttributes.UUID.key()));
+            attributes.put(FragmentAttributes.FRAGMENT_INDEX.key(), String.valueOf(index));
+            attributes.put(FragmentAttributes.FRAGMENT_COUNT.key(), String.valueOf(outputCount));
+            final String filename = original.getAttribute(CoreAttributes.FILENAME.key());
+            if (filename != null) {
+                attributes.put(FragmentAttributes.SEGMENT_ORIGINAL_FILENAME.key(), filename);
+            }
+        }
+
+        @Override
+        public RecordSetWriter openInvalid(final RecordSchema schema) throws IOException, SchemaNotFoundException {
+            invalidFlowFile = session.create(original);
+            final RecordSchema writeSchema = writerFactory.getSchema(original.getAttributes(), schema);
+            invalidStream = session.write(invalidFlowFile);
+            return writerFactory.createWriter(logger, writeSchema, invalidStream, invalidFlowFile);
+        }
+
+        @Override
+        public void closeInvalid(final RecordSetWriter writer, final long records) throws IOException {
+            final WriteResult result = writer.finishRecordSet();
+            final String mimeType = writer.getMimeType();
+            writer.close();
+            invalidStream.close();
+            invalidStream = null;
+            final Map<String, String> attributes = new HashMap<>(result.getAttributes());
+            attributes.put("record.count", String.valueOf(records));
+            attributes.put("chunk.records.invalid", String.valueOf(records));
+            attributes.put(CoreAttributes.MIME_TYPE.key(), mimeType);
+            invalidFlowFile = session.putAllAttributes(invalidFlowFile, attributes);
+        }
+
+        private void finish(final PointTiler.Scan scan) {
+            session.transfer(outputs, REL_SUCCESS);
+            if (invalidFlowFile != null) {
+                session.transfer(invalidFlowFile, REL_INVALID);
+            }
+            final Map<String, String> counts = new HashMap<>();
+            counts.put("chunk.records.read", String.valueOf(scan.read()));
+            counts.put("chunk.records.valid", String.valueOf(scan.valid()));
+            counts.put("chunk.records.invalid", String.valueOf(scan.invalid()));
+            counts.put("chunk.records.dropped", String.valueOf(scan.dropped()));
+            counts.put(FragmentAttributes.FRAGMENT_ID.key(), original.getAttribute(CoreAttributes.UUID.key()));
+            counts.put(FragmentAttributes.FRAGMENT_COUNT.key(), String.valueOf(outputCount));
+            session.transfer(session.putAllAttributes(original, counts), REL_ORIGINAL);
+            session.adjustCounter("Records read", scan.read(), false);
+            session.adjustCounter("Records valid", scan.valid(), false);
+            session.adjustCounter("Records invalid", scan.invalid(), false);
+            if (scan.dropped() > 0) {
+                session.adjustCounter("Records dropped (duplicate id)", scan.dropped(), false);
+            }
+            session.adjustCounter(mode == TilingMode.CHUNKS ? "Chunks" : "Tiles", outputCount, false);
+        }
+
+        private void discardOutputs() {
+            for (final OutputStream out : openStreams.values()) {
+                closeQuietly(out);
+            }
+            openStreams.clear();
+            if (invalidStream != null) {
+                closeQuietly(invalidStream);
+                invalidStream = null;
+            }
+            for (final FlowFile child : open.values()) {
+                session.remove(child);
+            }
+            open.clear();
+            session.remove(outputs);
+            outputs.clear();
+            if (invalidFlowFile != null) {
+                session.remove(invalidFlowFile);
+                invalidFlowFile = null;
+            }
+        }
+
+        private static void closeQuietly(final OutputStream out) {
+            try {
+                out.close();
+            } catch (final IOException ignored) {
+                // the output is being discarded
+            }
+        }
+
+        private void fail(final String message, final long recordIndex, final Exception cause) {
+            closeInput();
+            logger.error("Cannot chunk {}: {}", original, message, cause);
+            final Map<String, String> attributes = new HashMap<>();
+            attributes.put("chunk.error", message);
+            if (recordIndex >= 0) {
+                attributes.put("chunk.error.record.index", String.valueOf(recordIndex));
+            }
+            session.transfer(session.putAllAttributes(original, attributes), REL_FAILURE);
+        }
+    }
+}
