@@ -215,7 +215,10 @@ public final class PointFields {
             return Double.NaN;
         }
         final double parsed;
-        if (value instanceof Number number) {
+        if (value instanceof Float single) {
+            // Readers that infer "float" lose digits; the shortest decimal of the float is what the file said.
+            parsed = Double.parseDouble(Float.toString(single));
+        } else if (value instanceof Number number) {
             parsed = number.doubleValue();
         } else if (value instanceof String text) {
             try {

@@ -21,7 +21,6 @@ import org.apache.nifi.serialization.RecordReader;
 import org.apache.nifi.serialization.RecordReaderFactory;
 import org.apache.nifi.serialization.record.Record;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -165,10 +164,9 @@ public class RecordFileCoordinateSet extends AbstractControllerService implement
         final FileStamp stamp = stamp(settings.path());
         final PointValidator validator = new PointValidator(settings.fields(), settings.duplicates());
         final CoordinateBlock.Builder builder = new CoordinateBlock.Builder(4096);
-        final CRC32 checksum = new CRC32();
         long invalid = 0;
         long index = 0;
-        try (InputStream in = new CheckedInputStream(new BufferedInputStream(Files.newInputStream(settings.path())), checksum);
+        try (InputStream in = new SeekableFileInputStream(settings.path());
              RecordReader reader = settings.readerFactory().createRecordReader(Map.of(), in, stamp.size(), logger)) {
             Record record;
             while ((record = reader.nextRecord()) != null) {
@@ -183,22 +181,21 @@ public class RecordFileCoordinateSet extends AbstractControllerService implement
                 }
                 index++;
             }
-            drain(in);
         } catch (final IOException e) {
             throw e;
         } catch (final Exception e) {
             throw new IOException("cannot read record " + index + " of " + settings.path() + ": " + e.getMessage(), e);
         }
-        final String version = stamp.size() + "-" + stamp.modifiedMillis() + "-" + Long.toHexString(checksum.getValue());
+        final String version = stamp.size() + "-" + stamp.modifiedMillis() + "-" + checksum(settings.path());
         return new Loaded(stamp, new CoordinateSet(version, builder.build(), invalid));
     }
 
-    /** Readers may stop before the last bytes (e.g. a trailing newline); the checksum must cover every byte. */
-    private static void drain(final InputStream in) {
-        try {
+    /** CRC32 of the file, so a rewrite within the file system's timestamp granularity still changes the version. */
+    private static String checksum(final Path path) throws IOException {
+        final CRC32 crc = new CRC32();
+        try (InputStream in = new CheckedInputStream(Files.newInputStream(path), crc)) {
             in.transferTo(java.io.OutputStream.nullOutputStream());
-        } catch (final IOException alreadyClosedAtEnd) {
-            // Some readers close their source at end of input, so every byte has been through the checksum.
         }
+        return Long.toHexString(crc.getValue());
     }
 }
