@@ -1,6 +1,7 @@
 package io.github.nifirouting.engine;
 
 import io.github.nifirouting.model.CoordinateBlock;
+import io.github.nifirouting.model.IsochroneRings;
 import io.github.nifirouting.model.MatrixLimits;
 import io.github.nifirouting.model.MatrixResult;
 import io.github.nifirouting.model.ReachableNodes;
@@ -47,5 +48,19 @@ public interface RoutingEngineService extends ControllerService {
      */
     default ReachableNodes computeReachable(final double latitude, final double longitude, final double maxSeconds) throws RoutingException {
         throw new UnsupportedOperationException(getEngineName() + " does not compute reachable nodes");
+    }
+
+    /** Whether the engine has its own isochrone API ({@link #computeIsochrones}), e.g. Valhalla, OpenRouteService, GraphHopper. */
+    default boolean supportsIsochrones() {
+        return false;
+    }
+
+    /**
+     * The engine's own isochrone polygons around a point, one set per threshold (ascending seconds).
+     *
+     * @throws RoutingException when the engine cannot answer
+     */
+    default IsochroneRings computeIsochrones(final double latitude, final double longitude, final double[] thresholdsSeconds) throws RoutingException {
+        throw new UnsupportedOperationException(getEngineName() + " has no isochrone API");
     }
 }
