@@ -4,6 +4,7 @@ import io.github.nifirouting.coordinates.CoordinateSetService;
 import io.github.nifirouting.coordinates.DuplicateIdPolicy;
 import io.github.nifirouting.coordinates.PointFields;
 import io.github.nifirouting.engine.RoutingEngineService;
+import io.github.nifirouting.memory.HeapGuard;
 import io.github.nifirouting.model.CoordinateSet;
 import io.github.nifirouting.model.MatrixLimits;
 import io.github.nifirouting.model.TilePlan;
@@ -17,7 +18,10 @@ import org.apache.nifi.annotation.documentation.CapabilityDescription;
 import org.apache.nifi.annotation.documentation.SeeAlso;
 import org.apache.nifi.annotation.documentation.Tags;
 import org.apache.nifi.annotation.documentation.UseCase;
+import org.apache.nifi.annotation.lifecycle.OnScheduled;
 import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.components.ValidationContext;
+import org.apache.nifi.components.ValidationResult;
 import org.apache.nifi.expression.ExpressionLanguageScope;
 import org.apache.nifi.flowfile.FlowFile;
 import org.apache.nifi.flowfile.attributes.CoreAttributes;
@@ -39,6 +43,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -165,7 +170,7 @@ public class ChunkCoordinates extends AbstractProcessor {
 
     private static final List<PropertyDescriptor> PROPERTIES = Stream.concat(Stream.of(RECORD_READER, RECORD_WRITER, TILING_MODE,
                     CHUNK_SIZE, DESTINATION_SET, ROUTING_ENGINE, MAX_SOURCES, MAX_DESTINATIONS, MAX_ELEMENTS, DUPLICATE_IDS),
-            PointFields.PROPERTIES.stream()).toList();
+            Stream.concat(PointFields.PROPERTIES.stream(), HeapGuard.PROPERTIES.stream())).toList();
 
     private static final Set<Relationship> RELATIONSHIPS = Set.of(REL_SUCCESS, REL_INVALID, REL_FAILURE, REL_ORIGINAL);
 
@@ -190,8 +195,29 @@ public class ChunkCoordinates extends AbstractProcessor {
         return RELATIONSHIPS;
     }
 
+    private volatile HeapGuard heapGuard = HeapGuard.shared();
+    private volatile HeapGuard.Gate heapGate;
+
+    /** For tests: a guard reading a simulated heap. */
+    void setHeapGuard(final HeapGuard guard) {
+        this.heapGuard = guard;
+    }
+
+    @Override
+    protected Collection<ValidationResult> customValidate(final ValidationContext context) {
+        return HeapGuard.validate(context);
+    }
+
+    @OnScheduled
+    public void onScheduled(final ProcessContext context) {
+        heapGate = heapGuard.gate(context);
+    }
+
     @Override
     public void onTrigger(final ProcessContext context, final ProcessSession session) throws ProcessException {
+        if (!heapGate.admit(context, session, getLogger())) {
+            return;
+        }
         final FlowFile original = session.get();
         if (original == null) {
             return;
