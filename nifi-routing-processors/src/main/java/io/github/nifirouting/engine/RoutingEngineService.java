@@ -36,6 +36,21 @@ public interface RoutingEngineService extends ControllerService {
      */
     MatrixResult computeMatrix(CoordinateBlock sources, CoordinateBlock destinations) throws RoutingException;
 
+    /**
+     * {@link #computeMatrix(CoordinateBlock, CoordinateBlock)}, recording requests, retries and elapsed time into
+     * {@code stats}. Engines that retry internally override this to report every attempt.
+     */
+    default MatrixResult computeMatrix(final CoordinateBlock sources, final CoordinateBlock destinations, final CallStats stats)
+            throws RoutingException {
+        final long start = System.nanoTime();
+        stats.recordRequest();
+        try {
+            return computeMatrix(sources, destinations);
+        } finally {
+            stats.addNanos(System.nanoTime() - start);
+        }
+    }
+
     /** Whether {@link #computeReachable} is supported (a shortest-path tree from one point). */
     default boolean supportsReachability() {
         return false;

@@ -12,11 +12,21 @@ public final class MatrixRowFields {
     public static final String DURATION_S = "duration_s";
     /** Network distance in meters (double), null when unroutable or not reported. */
     public static final String DISTANCE_M = "distance_m";
-    /** {@link #STATUS_OK} or {@link #STATUS_UNROUTABLE}. */
+    /** One of the STATUS_ values. */
     public static final String STATUS = "status";
+    /** Meters between the origin and where the engine matched it to the network (null when unknown). */
+    public static final String ORIGIN_SNAP_M = "origin_snap_m";
+    /** Meters between the destination and where the engine matched it to the network (null when unknown). */
+    public static final String DESTINATION_SNAP_M = "destination_snap_m";
 
+    /** The engine found a route. */
     public static final String STATUS_OK = "OK";
+    /** The engine found no route (e.g. disconnected networks); duration and distance are null. */
     public static final String STATUS_UNROUTABLE = "UNROUTABLE";
+    /** A route exists but an end snapped to the network farther than the configured maximum; values are null. */
+    public static final String STATUS_SNAPPED_TOO_FAR = "SNAPPED_TOO_FAR";
+    /** The origin or destination record has no valid point; nothing was asked of the engine for this pair. */
+    public static final String STATUS_INVALID_COORDINATE = "INVALID_COORDINATE";
 
     private MatrixRowFields() {
     }

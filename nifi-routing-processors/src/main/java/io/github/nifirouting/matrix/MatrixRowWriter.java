@@ -1,0 +1,127 @@
+package io.github.nifirouting.matrix;
+
+import io.github.nifirouting.model.MatrixResult;
+import io.github.nifirouting.model.MatrixRowFields;
+import org.apache.nifi.serialization.RecordSetWriter;
+import org.apache.nifi.serialization.SimpleRecordSchema;
+import org.apache.nifi.serialization.record.MapRecord;
+import org.apache.nifi.serialization.record.RecordField;
+import org.apache.nifi.serialization.record.RecordFieldType;
+import org.apache.nifi.serialization.record.RecordSchema;
+
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Writes one flat row per origin-destination pair of a tile, every pair exactly once. */
+public final class MatrixRowWriter {
+
+    public static final RecordSchema SCHEMA = new SimpleRecordSchema(List.of(
+            new RecordField(MatrixRowFields.ORIGIN_ID, RecordFieldType.STRING.getDataType(), false),
+            new RecordField(MatrixRowFields.DESTINATION_ID, RecordFieldType.STRING.getDataType(), false),
+            new RecordField(MatrixRowFields.DURATION_S, RecordFieldType.DOUBLE.getDataType(), true),
+            new RecordField(MatrixRowFields.DISTANCE_M, RecordFieldType.DOUBLE.getDataType(), true),
+            new RecordField(MatrixRowFields.STATUS, RecordFieldType.STRING.getDataType(), false),
+            new RecordField(MatrixRowFields.ORIGIN_SNAP_M, RecordFieldType.DOUBLE.getDataType(), true),
+            new RecordField(MatrixRowFields.DESTINATION_SNAP_M, RecordFieldType.DOUBLE.getDataType(), true)));
+
+    /** Pairs written by status. */
+    public static final class Counts {
+        public long ok;
+        public long unroutable;
+        public long snappedTooFar;
+        public long invalid;
+        public long selfPairsSkipped;
+
+        public long total() {
+            return ok + unroutable + snappedTooFar + invalid;
+        }
+    }
+
+    private final double maxSnapMeters;
+    private final boolean excludeSelfPairs;
+
+    /**
+     * @param maxSnapMeters    pairs whose origin or destination snapped farther get {@code SNAPPED_TOO_FAR}; infinity to disable
+     * @param excludeSelfPairs whether pairs with the same origin and destination id are left out
+     */
+    public MatrixRowWriter(final double maxSnapMeters, final boolean excludeSelfPairs) {
+        this.maxSnapMeters = maxSnapMeters;
+        this.excludeSelfPairs = excludeSelfPairs;
+    }
+
+    public Counts write(final TilePoints tile, final MatrixResult matrix, final RecordSetWriter writer) throws IOException {
+        final Counts counts = new Counts();
+        final int rows = tile.origins().size();
+        final int columns = tile.destinations().size();
+        final String[] destinationIds = new String[columns];
+        for (int c = 0; c < columns; c++) {
+            destinationIds[c] = tile.destinations().id(c);
+        }
+        for (int r = 0; r < rows; r++) {
+            final String originId = tile.origins().id(r);
+            final double originSnap = matrix.sourceSnapMeters(r);
+            for (int c = 0; c < columns; c++) {
+                if (excludeSelfPairs && originId.equals(destinationIds[c])) {
+                    counts.selfPairsSkipped++;
+                    continue;
+                }
+                final double destinationSnap = matrix.destinationSnapMeters(c);
+                final String status;
+                if (originSnap > maxSnapMeters || destinationSnap > maxSnapMeters) {
+                    status = MatrixRowFields.STATUS_SNAPPED_TOO_FAR;
+                    counts.snappedTooFar++;
+                } else if (matrix.isRoutable(r, c)) {
+                    status = MatrixRowFields.STATUS_OK;
+                    counts.ok++;
+                } else {
+                    status = MatrixRowFields.STATUS_UNROUTABLE;
+                    counts.unroutable++;
+                }
+                final boolean hasValues = status.equals(MatrixRowFields.STATUS_OK);
+                final double distance = matrix.distanceMeters(r, c);
+                row(writer, originId, destinationIds[c], hasValues ? matrix.durationSeconds(r, c) : null,
+                        hasValues && !Double.isNaN(distance) ? distance : null, status, originSnap, destinationSnap);
+            }
+        }
+        // Records without a valid point still account for their pairs.
+        for (final String originId : tile.invalidOrigins()) {
+            for (int c = 0; c < columns; c++) {
+                invalidRow(writer, originId, destinationIds[c], counts);
+            }
+            for (final String destinationId : tile.invalidDestinations()) {
+                invalidRow(writer, originId, destinationId, counts);
+            }
+        }
+        for (int r = 0; r < rows; r++) {
+            for (final String destinationId : tile.invalidDestinations()) {
+                invalidRow(writer, tile.origins().id(r), destinationId, counts);
+            }
+        }
+        return counts;
+    }
+
+    private void invalidRow(final RecordSetWriter writer, final String originId, final String destinationId, final Counts counts) throws IOException {
+        if (excludeSelfPairs && originId.equals(destinationId)) {
+            counts.selfPairsSkipped++;
+            return;
+        }
+        row(writer, originId, destinationId, null, null, MatrixRowFields.STATUS_INVALID_COORDINATE, Double.NaN, Double.NaN);
+        counts.invalid++;
+    }
+
+    private void row(final RecordSetWriter writer, final String originId, final String destinationId, final Double duration,
+                     final Double distance, final String status, final double originSnap, final double destinationSnap) throws IOException {
+        // A new map per row: a writer may keep the record until it flushes.
+        final Map<String, Object> values = new HashMap<>(16);
+        values.put(MatrixRowFields.ORIGIN_ID, originId);
+        values.put(MatrixRowFields.DESTINATION_ID, destinationId);
+        values.put(MatrixRowFields.DURATION_S, duration);
+        values.put(MatrixRowFields.DISTANCE_M, distance);
+        values.put(MatrixRowFields.STATUS, status);
+        values.put(MatrixRowFields.ORIGIN_SNAP_M, Double.isNaN(originSnap) ? null : originSnap);
+        values.put(MatrixRowFields.DESTINATION_SNAP_M, Double.isNaN(destinationSnap) ? null : destinationSnap);
+        writer.write(new MapRecord(SCHEMA, values));
+    }
+}

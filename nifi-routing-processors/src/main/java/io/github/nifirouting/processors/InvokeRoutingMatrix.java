@@ -1,0 +1,344 @@
+package io.github.nifirouting.processors;
+
+import io.github.nifirouting.coordinates.CoordinateSetService;
+import io.github.nifirouting.coordinates.PointFields;
+import io.github.nifirouting.engine.CallStats;
+import io.github.nifirouting.engine.RoutingEngineService;
+import io.github.nifirouting.engine.RoutingException;
+import io.github.nifirouting.matrix.MatrixRowWriter;
+import io.github.nifirouting.matrix.TileMatrixRouter;
+import io.github.nifirouting.matrix.TilePoints;
+import io.github.nifirouting.matrix.TileReader;
+import io.github.nifirouting.memory.HeapGuard;
+import io.github.nifirouting.model.CoordinateBlock;
+import io.github.nifirouting.model.MatrixResult;
+import io.github.nifirouting.tiling.TileAttributes;
+import org.apache.nifi.annotation.behavior.InputRequirement;
+import org.apache.nifi.annotation.behavior.ReadsAttribute;
+import org.apache.nifi.annotation.behavior.ReadsAttributes;
+import org.apache.nifi.annotation.behavior.SupportsBatching;
+import org.apache.nifi.annotation.behavior.WritesAttribute;
+import org.apache.nifi.annotation.behavior.WritesAttributes;
+import org.apache.nifi.annotation.documentation.CapabilityDescription;
+import org.apache.nifi.annotation.documentation.SeeAlso;
+import org.apache.nifi.annotation.documentation.Tags;
+import org.apache.nifi.annotation.documentation.UseCase;
+import org.apache.nifi.annotation.lifecycle.OnScheduled;
+import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.components.ValidationContext;
+import org.apache.nifi.components.ValidationResult;
+import org.apache.nifi.flowfile.FlowFile;
+import org.apache.nifi.flowfile.attributes.CoreAttributes;
+import org.apache.nifi.processor.AbstractProcessor;
+import org.apache.nifi.processor.ProcessContext;
+import org.apache.nifi.processor.ProcessSession;
+import org.apache.nifi.processor.Relationship;
+import org.apache.nifi.processor.exception.ProcessException;
+import org.apache.nifi.processor.util.StandardValidators;
+import org.apache.nifi.schema.access.SchemaNotFoundException;
+import org.apache.nifi.serialization.MalformedRecordException;
+import org.apache.nifi.serialization.RecordReader;
+import org.apache.nifi.serialization.RecordReaderFactory;
+import org.apache.nifi.serialization.RecordSetWriter;
+import org.apache.nifi.serialization.RecordSetWriterFactory;
+import org.apache.nifi.serialization.WriteResult;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+@Tags({"routing", "matrix", "drive time", "travel time", "distance", "osrm", "valhalla", "openrouteservice", "graphhopper", "record"})
+@CapabilityDescription("Sends one O-D tile (from ChunkCoordinates, or any records with points) to a routing engine service and writes one "
+        + "flat row per origin-destination pair through a Record Writer: origin_id, destination_id, duration_s, distance_m, status, "
+        + "origin_snap_m, destination_snap_m. A tile larger than the engine's limits is split into several requests. Unroutable pairs "
+        + "are kept with null values and status UNROUTABLE; pairs involving a record without a valid point get INVALID_COORDINATE, so "
+        + "every pair appears exactly once. Nothing is written for a tile until every request succeeded. Engine failures are handled "
+        + "the NiFi way: when the engine's circuit breaker is open the processor yields and leaves the FlowFile queued; transient "
+        + "failures (after the engine service's own retries) go to 'retry', penalized, up to Max Retries; permanent ones to 'failure'.")
+@InputRequirement(InputRequirement.Requirement.INPUT_REQUIRED)
+@SupportsBatching
+@SeeAlso(classNames = {"io.github.nifirouting.processors.ChunkCoordinates", "io.github.nifirouting.coordinates.RecordFileCoordinateSet"})
+@UseCase(description = "Drive-time matrix from candidate sites to competitor sites",
+        configuration = """
+                Upstream, ChunkCoordinates cuts the candidate file into O-D tiles against a RecordFileCoordinateSet of competitors. \
+                Here, select the same Routing Engine and the same coordinate set as Destination Coordinate Set, a Record Reader that \
+                reads the tiles and a Record Writer for the results (e.g. the Parquet writer). Connect 'retry' back to this \
+                processor and keep 'failure' for inspection.
+                """)
+@UseCase(description = "Square matrix among a small set of points",
+        configuration = "Send a FlowFile of point records without tile attributes and leave Destination Coordinate Set empty: every "
+                + "record is routed to every record.")
+@ReadsAttributes({
+        @ReadsAttribute(attribute = "tile.mode", description = "chunks, coordinate-set or all-pairs; absent means plain records"),
+        @ReadsAttribute(attribute = "tile.destination.offset", description = "First destination of a coordinate-set tile"),
+        @ReadsAttribute(attribute = "tile.destination.size", description = "Destinations of a coordinate-set tile"),
+        @ReadsAttribute(attribute = "tile.destination.set.version", description = "Coordinate set version the tile was cut against"),
+        @ReadsAttribute(attribute = "routing.retry.count", description = "Times this tile was already routed to retry")
+})
+@WritesAttributes({
+        @WritesAttribute(attribute = "routing.engine", description = "Engine name"),
+        @WritesAttribute(attribute = "routing.profile", description = "Engine profile"),
+        @WritesAttribute(attribute = "routing.requests", description = "Engine requests sent for this tile, retries included"),
+        @WritesAttribute(attribute = "routing.retries", description = "Retries the engine service made for this tile"),
+        @WritesAttribute(attribute = "routing.latency.ms", description = "Time spent in the engine for this tile"),
+        @WritesAttribute(attribute = "routing.pairs.ok", description = "Pairs with a route"),
+        @WritesAttribute(attribute = "routing.pairs.unroutable", description = "Pairs without a route"),
+        @WritesAttribute(attribute = "routing.pairs.snapped.too.far", description = "Pairs whose ends snapped beyond Max Snap Distance"),
+        @WritesAttribute(attribute = "routing.pairs.invalid", description = "Pairs with a record that has no valid point"),
+        @WritesAttribute(attribute = "record.count", description = "Rows written"),
+        @WritesAttribute(attribute = "mime.type", description = "The Record Writer's MIME type"),
+        @WritesAttribute(attribute = "routing.retry.count", description = "On retry: times this tile went to retry"),
+        @WritesAttribute(attribute = "routing.error", description = "On failure and retry: what went wrong"),
+        @WritesAttribute(attribute = "routing.error.kind", description = "On failure and retry: TRANSIENT, RATE_LIMITED, REJECTED, INVALID_TILE or RETRIES_EXHAUSTED")
+})
+public class InvokeRoutingMatrix extends AbstractProcessor {
+
+    public static final PropertyDescriptor ROUTING_ENGINE = new PropertyDescriptor.Builder()
+            .name("Routing Engine")
+            .description("The engine service that computes the matrices.")
+            .identifiesControllerService(RoutingEngineService.class)
+            .required(true)
+            .build();
+
+    public static final PropertyDescriptor RECORD_READER = new PropertyDescriptor.Builder()
+            .name("Record Reader")
+            .description("Reads the tile's records.")
+            .identifiesControllerService(RecordReaderFactory.class)
+            .required(true)
+            .build();
+
+    public static final PropertyDescriptor RECORD_WRITER = new PropertyDescriptor.Builder()
+            .name("Record Writer")
+            .description("Writes the matrix rows.")
+            .identifiesControllerService(RecordSetWriterFactory.class)
+            .required(true)
+            .build();
+
+    public static final PropertyDescriptor DESTINATION_SET = new PropertyDescriptor.Builder()
+            .name("Destination Coordinate Set")
+            .description("The destinations for coordinate-set tiles (must be the service ChunkCoordinates used) and for plain records. "
+                    + "Without it, plain records are routed among themselves.")
+            .identifiesControllerService(CoordinateSetService.class)
+            .required(false)
+            .build();
+
+    public static final PropertyDescriptor MAX_SNAP_DISTANCE = new PropertyDescriptor.Builder()
+            .name("Max Snap Distance")
+            .description("Pairs whose origin or destination the engine matched to a road farther than this many meters get status "
+                    + "SNAPPED_TOO_FAR and null values. Empty: no limit. Only applies when the engine reports snap distances.")
+            .required(false)
+            .addValidator(StandardValidators.NON_NEGATIVE_INTEGER_VALIDATOR)
+            .build();
+
+    public static final PropertyDescriptor EXCLUDE_SELF_PAIRS = new PropertyDescriptor.Builder()
+            .name("Exclude Self Pairs")
+            .description("Whether pairs whose origin and destination have the same id are left out (they are counted, not written).")
+            .allowableValues("true", "false")
+            .defaultValue("false")
+            .required(true)
+            .build();
+
+    public static final PropertyDescriptor MAX_RETRIES = new PropertyDescriptor.Builder()
+            .name("Max Retries")
+            .description("How many times a tile may go to 'retry' after transient engine failures before it goes to 'failure'.")
+            .required(true)
+            .defaultValue("10")
+            .addValidator(StandardValidators.NON_NEGATIVE_INTEGER_VALIDATOR)
+            .build();
+
+    public static final Relationship REL_SUCCESS = new Relationship.Builder().name("success")
+            .description("Matrix rows of a tile").build();
+    public static final Relationship REL_RETRY = new Relationship.Builder().name("retry")
+            .description("The tile, penalized, after a transient engine failure; connect back to this processor").build();
+    public static final Relationship REL_FAILURE = new Relationship.Builder().name("failure")
+            .description("The tile after a permanent failure or too many retries, with routing.error").build();
+    public static final Relationship REL_ORIGINAL = new Relationship.Builder().name("original")
+            .description("The tile after its rows were written").build();
+
+    static final String RETRY_COUNT = "routing.retry.count";
+    static final String ERROR = "routing.error";
+    static final String ERROR_KIND = "routing.error.kind";
+
+    private static final List<PropertyDescriptor> PROPERTIES = Stream.concat(Stream.of(ROUTING_ENGINE, RECORD_READER, RECORD_WRITER,
+                    DESTINATION_SET, MAX_SNAP_DISTANCE, EXCLUDE_SELF_PAIRS, MAX_RETRIES),
+            Stream.concat(PointFields.PROPERTIES.stream(), HeapGuard.PROPERTIES.stream())).toList();
+
+    private static final Set<Relationship> RELATIONSHIPS = Set.of(REL_SUCCESS, REL_RETRY, REL_FAILURE, REL_ORIGINAL);
+
+    private volatile HeapGuard heapGuard = HeapGuard.shared();
+    private volatile HeapGuard.Gate heapGate;
+
+    @Override
+    protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
+        return PROPERTIES;
+    }
+
+    @Override
+    public Set<Relationship> getRelationships() {
+        return RELATIONSHIPS;
+    }
+
+    @Override
+    protected Collection<ValidationResult> customValidate(final ValidationContext context) {
+        return HeapGuard.validate(context);
+    }
+
+    void setHeapGuard(final HeapGuard guard) {
+        this.heapGuard = guard;
+    }
+
+    @OnScheduled
+    public void onScheduled(final ProcessContext context) {
+        heapGate = heapGuard.gate(context);
+    }
+
+    @Override
+    public void onTrigger(final ProcessContext context, final ProcessSession session) throws ProcessException {
+        if (!heapGate.admit(context, session, getLogger())) {
+            return;
+        }
+        final FlowFile tile = session.get();
+        if (tile == null) {
+            return;
+        }
+        final RoutingEngineService engine = context.getProperty(ROUTING_ENGINE).asControllerService(RoutingEngineService.class);
+        final CallStats stats = new CallStats();
+        final TilePoints points;
+        final MatrixResult matrix;
+        try {
+            points = readTile(context, session, tile);
+            matrix = TileMatrixRouter.route(engine, points.origins(), points.destinations(), stats);
+        } catch (final TileReader.TileException e) {
+            fail(session, tile, "INVALID_TILE", e.getMessage());
+            return;
+        } catch (final RoutingException e) {
+            handleEngineFailure(context, session, tile, e, stats);
+            return;
+        }
+        writeRows(context, session, tile, engine, points, matrix, stats);
+    }
+
+    private TilePoints readTile(final ProcessContext context, final ProcessSession session, final FlowFile tile) throws TileReader.TileException {
+        final String mode = tile.getAttribute(TileAttributes.MODE);
+        final CoordinateBlock destinations = destinations(context, tile, mode);
+        final RecordReaderFactory readers = context.getProperty(RECORD_READER).asControllerService(RecordReaderFactory.class);
+        final TileReader tileReader = new TileReader(PointFields.from(context));
+        try (InputStream in = session.read(tile);
+             RecordReader reader = readers.createRecordReader(tile, in, getLogger())) {
+            return tileReader.read(reader, mode, destinations);
+        } catch (final IOException | MalformedRecordException | SchemaNotFoundException | RuntimeException e) {
+            throw new TileReader.TileException("cannot read the tile's records: " + e.getMessage());
+        }
+    }
+
+    private static CoordinateBlock destinations(final ProcessContext context, final FlowFile tile, final String mode) throws TileReader.TileException {
+        final boolean coordinateSetTile = TileAttributes.MODE_COORDINATE_SET.equals(mode);
+        if (!context.getProperty(DESTINATION_SET).isSet()) {
+            if (coordinateSetTile) {
+                throw new TileReader.TileException("a coordinate-set tile needs the Destination Coordinate Set property");
+            }
+            return null;
+        }
+        if (TileAttributes.MODE_ALL_PAIRS.equals(mode)) {
+            return null;
+        }
+        final CoordinateSetService service = context.getProperty(DESTINATION_SET).asControllerService(CoordinateSetService.class);
+        if (!coordinateSetTile) {
+            return service.getCoordinateSet().points();
+        }
+        final String setId = tile.getAttribute(TileAttributes.DESTINATION_SET_ID);
+        if (setId != null && !setId.equals(context.getProperty(DESTINATION_SET).getValue())) {
+            throw new TileReader.TileException("the tile was cut against coordinate set service " + setId
+                    + " but this processor uses " + context.getProperty(DESTINATION_SET).getValue());
+        }
+        return TileReader.destinationSlice(service.getCoordinateSet(), tile.getAttribute(TileAttributes.DESTINATION_SET_VERSION),
+                tile.getAttribute(TileAttributes.DESTINATION_OFFSET), tile.getAttribute(TileAttributes.DESTINATION_SIZE));
+    }
+
+    private void writeRows(final ProcessContext context, final ProcessSession session, final FlowFile tile, final RoutingEngineService engine,
+                           final TilePoints points, final MatrixResult matrix, final CallStats stats) {
+        final RecordSetWriterFactory writers = context.getProperty(RECORD_WRITER).asControllerService(RecordSetWriterFactory.class);
+        final double maxSnap = context.getProperty(MAX_SNAP_DISTANCE).isSet() ? context.getProperty(MAX_SNAP_DISTANCE).asDouble() : Double.POSITIVE_INFINITY;
+        final MatrixRowWriter rowWriter = new MatrixRowWriter(maxSnap, context.getProperty(EXCLUDE_SELF_PAIRS).asBoolean());
+        FlowFile rows = session.create(tile);
+        final MatrixRowWriter.Counts counts;
+        final Map<String, String> attributes = new HashMap<>();
+        try (OutputStream out = session.write(rows);
+             RecordSetWriter writer = writers.createWriter(getLogger(), writers.getSchema(tile.getAttributes(), MatrixRowWriter.SCHEMA), out, rows)) {
+            writer.beginRecordSet();
+            counts = rowWriter.write(points, matrix, writer);
+            final WriteResult result = writer.finishRecordSet();
+            attributes.putAll(result.getAttributes());
+            attributes.put("record.count", String.valueOf(result.getRecordCount()));
+            attributes.put(CoreAttributes.MIME_TYPE.key(), writer.getMimeType());
+        } catch (final IOException | SchemaNotFoundException | RuntimeException e) {
+            session.remove(rows);
+            fail(session, tile, "WRITE_FAILED", "cannot write the matrix rows: " + e.getMessage());
+            return;
+        }
+        attributes.put("routing.engine", engine.getEngineName());
+        attributes.put("routing.profile", engine.getProfile());
+        attributes.put("routing.requests", String.valueOf(stats.requests()));
+        attributes.put("routing.retries", String.valueOf(stats.retries()));
+        attributes.put("routing.latency.ms", String.valueOf(stats.millis()));
+        attributes.put("routing.pairs.ok", String.valueOf(counts.ok));
+        attributes.put("routing.pairs.unroutable", String.valueOf(counts.unroutable));
+        attributes.put("routing.pairs.snapped.too.far", String.valueOf(counts.snappedTooFar));
+        attributes.put("routing.pairs.invalid", String.valueOf(counts.invalid));
+        rows = session.putAllAttributes(rows, attributes);
+        session.transfer(rows, REL_SUCCESS);
+        session.transfer(session.removeAttribute(tile, RETRY_COUNT), REL_ORIGINAL);
+        session.adjustCounter("Tiles routed", 1, false);
+        session.adjustCounter("Pairs OK", counts.ok, false);
+        session.adjustCounter("Pairs unroutable", counts.unroutable + counts.snappedTooFar, false);
+        session.adjustCounter("Pairs with invalid coordinates", counts.invalid, false);
+        session.adjustCounter("Engine requests", stats.requests(), false);
+        session.adjustCounter("Engine retries", stats.retries(), false);
+    }
+
+    private void handleEngineFailure(final ProcessContext context, final ProcessSession session, final FlowFile tile,
+                                     final RoutingException e, final CallStats stats) {
+        session.adjustCounter("Engine requests", stats.requests(), false);
+        switch (e.kind()) {
+            case UNAVAILABLE -> {
+                // The engine's circuit is open: leave the tile queued and back off, so back-pressure builds upstream.
+                getLogger().debug("Engine unavailable ({}); yielding with {} left queued", e.getMessage(), tile);
+                session.rollback();
+                session.adjustCounter("Yields on open circuit", 1, true);
+                context.yield();
+            }
+            case TRANSIENT, RATE_LIMITED -> {
+                final int retries = parseRetries(tile.getAttribute(RETRY_COUNT)) + 1;
+                if (retries > context.getProperty(MAX_RETRIES).asInteger()) {
+                    fail(session, tile, "RETRIES_EXHAUSTED", "gave up after " + (retries - 1) + " retries; last error (" + e.kind() + "): " + e.getMessage());
+                    return;
+                }
+                final Map<String, String> attributes = Map.of(RETRY_COUNT, String.valueOf(retries), ERROR, e.getMessage(), ERROR_KIND, e.kind().name());
+                getLogger().warn("Routing {} failed ({}), retry {} : {}", tile, e.kind(), retries, e.getMessage());
+                session.transfer(session.penalize(session.putAllAttributes(tile, attributes)), REL_RETRY);
+                session.adjustCounter("Tiles routed to retry", 1, false);
+            }
+            case REJECTED -> fail(session, tile, e.kind().name(), e.getMessage());
+        }
+    }
+
+    private static int parseRetries(final String value) {
+        try {
+            return value == null ? 0 : Integer.parseInt(value);
+        } catch (final NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private void fail(final ProcessSession session, final FlowFile tile, final String kind, final String message) {
+        getLogger().error("Routing {} failed ({}): {}", tile, kind, message);
+        session.transfer(session.putAllAttributes(tile, Map.of(ERROR, message, ERROR_KIND, kind)), REL_FAILURE);
+        session.adjustCounter("Tiles failed", 1, false);
+    }
+}
