@@ -228,10 +228,10 @@ class InvokeRoutingMatrixTest {
     void rejectedGoesToFailureWithoutPartialOutput() {
         engine.limits(MatrixLimits.ofElements(1));
         // First request answers, second is rejected: the tile must produce no rows at all.
-        engine.failNext();
+        engine.answerNext().answerNext().failNext(new RoutingException(RoutingException.Kind.REJECTED, "InvalidQuery: bad coordinates"));
         runner.enqueue("id,latitude,longitude\na,47.0,8.0\nb,47.01,8.0\n");
-        engine.failNext(new RoutingException(RoutingException.Kind.REJECTED, "InvalidQuery: bad coordinates"));
         runner.run();
+        assertEquals(3, engine.calls());
         runner.assertAllFlowFilesTransferred(InvokeRoutingMatrix.REL_FAILURE, 1);
         runner.getFlowFilesForRelationship(InvokeRoutingMatrix.REL_FAILURE).get(0).assertAttributeEquals(InvokeRoutingMatrix.ERROR_KIND, "REJECTED");
     }

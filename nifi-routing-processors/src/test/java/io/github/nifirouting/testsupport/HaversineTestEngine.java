@@ -34,6 +34,14 @@ public class HaversineTestEngine extends AbstractControllerService implements Ro
         return this;
     }
 
+    private static final RoutingException ANSWER = new RoutingException(RoutingException.Kind.TRANSIENT, "not thrown: answer normally");
+
+    /** The next call answers normally (to script a failure after some successes). */
+    public synchronized HaversineTestEngine answerNext() {
+        scriptedFailures.add(ANSWER);
+        return this;
+    }
+
     /** The next calls throw these, in order. */
     public synchronized HaversineTestEngine failNext(final RoutingException... failures) {
         for (final RoutingException failure : failures) {
@@ -66,7 +74,10 @@ public class HaversineTestEngine extends AbstractControllerService implements Ro
         calls.incrementAndGet();
         synchronized (this) {
             if (!scriptedFailures.isEmpty()) {
-                throw scriptedFailures.poll();
+                final RoutingException next = scriptedFailures.poll();
+                if (next != ANSWER) {
+                    throw next;
+                }
             }
         }
         if (!limits.fits(sources.size(), destinations.size())) {
