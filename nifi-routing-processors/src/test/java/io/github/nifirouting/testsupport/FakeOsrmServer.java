@@ -36,6 +36,8 @@ public final class FakeOsrmServer implements AutoCloseable {
     /** Average speed used for durations: 40 km/h on a route 1.3 x the great-circle distance. */
     public static final double SPEED_METERS_PER_SECOND = 40 / 3.6;
     public static final double DETOUR_FACTOR = 1.3;
+    /** Points north of this latitude form a separate network: pairs across it are unroutable (null cells). */
+    public static final double UNREACHABLE_LATITUDE = 60;
 
     private final ServerSocket socket;
     private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
@@ -206,7 +208,18 @@ public final class FakeOsrmServer implements AutoCloseable {
         }
     }
 
+    private final java.util.Deque<Fault> scripted = new java.util.ArrayDeque<>();
+
+    /** The next requests get these faults, in order, before random faults apply again. */
+    public synchronized FakeOsrmServer script(final Fault... faults) {
+        scripted.addAll(List.of(faults));
+        return this;
+    }
+
     private synchronized Fault pickFault() {
+        if (!scripted.isEmpty()) {
+            return scripted.poll();
+        }
         if (faultRate <= 0 || random.nextDouble() >= faultRate) {
             return null;
         }
@@ -270,6 +283,11 @@ public final class FakeOsrmServer implements AutoCloseable {
             for (int c = 0; c < columns; c++) {
                 final int s = sources.get(r);
                 final int d = destinations.get(c);
+                if ((lat[s] > UNREACHABLE_LATITUDE) != (lat[d] > UNREACHABLE_LATITUDE)) {
+                    durations.append(c == 0 ? "" : ",").append("null");
+                    distances.append(c == 0 ? "" : ",").append("null");
+                    continue;
+                }
                 final double meters = distanceMeters(lat[s], lon[s], lat[d], lon[d]);
                 durations.append(c == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.1f", meters / SPEED_METERS_PER_SECOND));
                 distances.append(c == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.1f", meters));

@@ -1,0 +1,264 @@
+package io.github.nifirouting.engine.http;
+
+import io.github.nifirouting.engine.CallStats;
+import io.github.nifirouting.engine.RoutingEngineService;
+import io.github.nifirouting.engine.RoutingException;
+import io.github.nifirouting.model.CoordinateBlock;
+import io.github.nifirouting.model.MatrixLimits;
+import io.github.nifirouting.model.MatrixResult;
+import org.apache.nifi.annotation.lifecycle.OnDisabled;
+import org.apache.nifi.annotation.lifecycle.OnEnabled;
+import org.apache.nifi.components.ConfigVerificationResult;
+import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.context.PropertyContext;
+import org.apache.nifi.controller.AbstractControllerService;
+import org.apache.nifi.controller.ConfigurationContext;
+import org.apache.nifi.controller.VerifiableControllerService;
+import org.apache.nifi.expression.ExpressionLanguageScope;
+import org.apache.nifi.logging.ComponentLog;
+import org.apache.nifi.processor.DataUnit;
+import org.apache.nifi.processor.util.StandardValidators;
+import org.apache.nifi.ssl.SSLContextProvider;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * What every HTTP routing engine service shares: connection, TLS, API key, response size cap, and one set of
+ * Resilience4j retry / circuit breaker / rate limiter per service instance. Subclasses supply the protocol and
+ * the engine's matrix limits.
+ */
+public abstract class AbstractHttpRoutingEngine extends AbstractControllerService implements RoutingEngineService, VerifiableControllerService {
+
+    public static final PropertyDescriptor BASE_URL = new PropertyDescriptor.Builder()
+            .name("Base URL")
+            .description("The engine's base URL, e.g. http://osrm.internal:5000.")
+            .required(true)
+            .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
+            .addValidator(StandardValidators.URL_VALIDATOR)
+            .build();
+
+    public static final PropertyDescriptor CONNECT_TIMEOUT = duration("Connect Timeout", "How long to wait for a connection.", "5 sec");
+    public static final PropertyDescriptor READ_TIMEOUT = duration("Read Timeout", "How long to wait for an answer to one request.", "60 sec");
+
+    public static final PropertyDescriptor API_KEY = new PropertyDescriptor.Builder()
+            .name("API Key")
+            .description("Key for engines that need one (sent the way the engine expects).")
+            .required(false)
+            .sensitive(true)
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .build();
+
+    public static final PropertyDescriptor SSL_CONTEXT = new PropertyDescriptor.Builder()
+            .name("SSL Context Service")
+            .description("TLS settings for https engines with private certificates; the JVM's defaults otherwise.")
+            .required(false)
+            .identifiesControllerService(SSLContextProvider.class)
+            .build();
+
+    public static final PropertyDescriptor MAX_RESPONSE_SIZE = new PropertyDescriptor.Builder()
+            .name("Max Response Size")
+            .description("Responses larger than this are refused, so a rogue or misconfigured server cannot exhaust the heap.")
+            .required(true)
+            .defaultValue("64 MB")
+            .addValidator(StandardValidators.DATA_SIZE_VALIDATOR)
+            .build();
+
+    public static final PropertyDescriptor MAX_RETRIES = new PropertyDescriptor.Builder()
+            .name("Max Retries")
+            .description("Retries inside one call for transient failures (timeouts, resets, 5xx, 429, broken answers). After them the "
+                    + "processor routes the FlowFile to retry, penalized.")
+            .required(true)
+            .defaultValue("3")
+            .addValidator(StandardValidators.createLongValidator(0, 20, true))
+            .build();
+
+    public static final PropertyDescriptor INITIAL_BACKOFF = duration("Initial Backoff",
+            "Base of the exponential backoff between retries; each wait is random in [0, min(Max Backoff, base x 2^(retry-1))] (full jitter).", "500 ms");
+    public static final PropertyDescriptor MAX_BACKOFF = duration("Max Backoff", "Cap of the backoff between retries.", "20 sec");
+    public static final PropertyDescriptor MAX_RETRY_AFTER = duration("Max Retry-After Wait",
+            "Longest Retry-After (from a 429) waited inside a task; a longer one hands the FlowFile back to NiFi at once.", "30 sec");
+
+    public static final PropertyDescriptor CIRCUIT_FAILURE_RATE = new PropertyDescriptor.Builder()
+            .name("Circuit Breaker Failure Rate")
+            .description("Percentage of failed calls among the last Circuit Breaker Window calls that opens the circuit. While open, "
+                    + "processors yield and leave FlowFiles queued; after Circuit Breaker Open Duration a few probe calls decide.")
+            .required(true)
+            .defaultValue("50")
+            .addValidator(StandardValidators.createLongValidator(1, 100, true))
+            .build();
+
+    public static final PropertyDescriptor CIRCUIT_WINDOW = new PropertyDescriptor.Builder()
+            .name("Circuit Breaker Window")
+            .description("Number of recent calls the failure rate is computed over (and the minimum before it is).")
+            .required(true)
+            .defaultValue("10")
+            .addValidator(StandardValidators.createLongValidator(2, 1000, true))
+            .build();
+
+    public static final PropertyDescriptor CIRCUIT_OPEN_DURATION = duration("Circuit Breaker Open Duration",
+            "How long the circuit stays open before probing the engine again.", "30 sec");
+
+    public static final PropertyDescriptor RATE_LIMIT = new PropertyDescriptor.Builder()
+            .name("Rate Limit")
+            .description("Most requests per Rate Limit Period, shared by every processor and task using this service. 0: unlimited.")
+            .required(true)
+            .defaultValue("0")
+            .addValidator(StandardValidators.NON_NEGATIVE_INTEGER_VALIDATOR)
+            .build();
+
+    public static final PropertyDescriptor RATE_LIMIT_PERIOD = duration("Rate Limit Period", "The period of the rate limit, e.g. 1 sec or 1 min.", "1 sec");
+
+    public static final PropertyDescriptor VERIFY_POINTS = new PropertyDescriptor.Builder()
+            .name("Verification Points")
+            .description("Two points inside the engine's coverage as 'lat,lon;lat,lon', used by Verify to request a 2 x 2 matrix. "
+                    + "Without them Verify asks for the matrix of one point to itself at 0,0 and only checks that the engine answers.")
+            .required(false)
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .build();
+
+    public static final List<PropertyDescriptor> COMMON_PROPERTIES = List.of(BASE_URL, CONNECT_TIMEOUT, READ_TIMEOUT, API_KEY, SSL_CONTEXT,
+            MAX_RESPONSE_SIZE, MAX_RETRIES, INITIAL_BACKOFF, MAX_BACKOFF, MAX_RETRY_AFTER, CIRCUIT_FAILURE_RATE, CIRCUIT_WINDOW,
+            CIRCUIT_OPEN_DURATION, RATE_LIMIT, RATE_LIMIT_PERIOD, VERIFY_POINTS);
+
+    private volatile HttpEngineClient client;
+    private volatile MatrixLimits limits;
+    private volatile String profile;
+
+    private static PropertyDescriptor duration(final String name, final String description, final String defaultValue) {
+        return new PropertyDescriptor.Builder().name(name).description(description).required(true).defaultValue(defaultValue)
+                .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR).build();
+    }
+
+    /** Engine-specific properties, shown after the common ones. */
+    protected abstract List<PropertyDescriptor> engineProperties();
+
+    protected abstract EngineProtocol createProtocol(PropertyContext context, String apiKey);
+
+    protected abstract MatrixLimits createLimits(PropertyContext context);
+
+    protected abstract String profileOf(PropertyContext context);
+
+    @Override
+    protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
+        return Stream.concat(COMMON_PROPERTIES.stream(), engineProperties().stream()).toList();
+    }
+
+    @OnEnabled
+    public void onEnabled(final ConfigurationContext context) {
+        client = createClient(context);
+        limits = createLimits(context);
+        profile = profileOf(context);
+    }
+
+    @OnDisabled
+    public void onDisabled() {
+        if (client != null) {
+            client.close();
+            client = null;
+        }
+    }
+
+    private HttpEngineClient createClient(final PropertyContext context) {
+        final ResilienceSettings settings = new ResilienceSettings(
+                context.getProperty(MAX_RETRIES).asInteger(),
+                duration(context, INITIAL_BACKOFF), duration(context, MAX_BACKOFF), duration(context, MAX_RETRY_AFTER),
+                context.getProperty(CIRCUIT_FAILURE_RATE).asInteger(),
+                context.getProperty(CIRCUIT_WINDOW).asInteger(), context.getProperty(CIRCUIT_WINDOW).asInteger(),
+                duration(context, CIRCUIT_OPEN_DURATION),
+                context.getProperty(RATE_LIMIT).asInteger(), duration(context, RATE_LIMIT_PERIOD), duration(context, READ_TIMEOUT));
+        final SSLContextProvider ssl = context.getProperty(SSL_CONTEXT).asControllerService(SSLContextProvider.class);
+        final String apiKey = context.getProperty(API_KEY).getValue();
+        return new HttpEngineClient(URI.create(context.getProperty(BASE_URL).evaluateAttributeExpressions().getValue()),
+                createProtocol(context, apiKey), new ResilientCaller(getIdentifier() == null ? getEngineName() : getIdentifier(), settings),
+                duration(context, CONNECT_TIMEOUT), duration(context, READ_TIMEOUT),
+                context.getProperty(MAX_RESPONSE_SIZE).asDataSize(DataUnit.B).longValue(), ssl == null ? null : ssl.createContext());
+    }
+
+    private static Duration duration(final PropertyContext context, final PropertyDescriptor property) {
+        return Duration.ofMillis(context.getProperty(property).asTimePeriod(TimeUnit.MILLISECONDS));
+    }
+
+    /** The client, for tests and engine-specific calls. */
+    protected HttpEngineClient client() {
+        final HttpEngineClient current = client;
+        if (current == null) {
+            throw new IllegalStateException(getEngineName() + " engine service is not enabled");
+        }
+        return current;
+    }
+
+    @Override
+    public String getProfile() {
+        return profile;
+    }
+
+    @Override
+    public MatrixLimits getMatrixLimits() {
+        return limits;
+    }
+
+    @Override
+    public MatrixResult computeMatrix(final CoordinateBlock sources, final CoordinateBlock destinations) throws RoutingException {
+        return computeMatrix(sources, destinations, new CallStats());
+    }
+
+    @Override
+    public MatrixResult computeMatrix(final CoordinateBlock sources, final CoordinateBlock destinations, final CallStats stats) throws RoutingException {
+        return client().computeMatrix(sources, destinations, stats);
+    }
+
+    @Override
+    public List<ConfigVerificationResult> verify(final ConfigurationContext context, final ComponentLog verificationLogger,
+                                                 final Map<String, String> variables) {
+        final List<ConfigVerificationResult> results = new ArrayList<>();
+        final CoordinateBlock points;
+        try {
+            points = verificationPoints(context.getProperty(VERIFY_POINTS).getValue());
+        } catch (final IllegalArgumentException e) {
+            results.add(failed("Parse verification points", e.getMessage()));
+            return results;
+        }
+        try (HttpEngineClient probe = createClient(context)) {
+            final CallStats stats = new CallStats();
+            final MatrixResult result = probe.computeMatrix(points, points, stats);
+            final StringBuilder explanation = new StringBuilder("Engine answered a " + result.rows() + " x " + result.columns()
+                    + " matrix in " + stats.millis() + " ms (" + stats.requests() + " request(s))");
+            if (result.rows() > 1) {
+                explanation.append(": ").append(points.id(0)).append(" -> ").append(points.id(1)).append(' ')
+                        .append(Math.round(result.durationSeconds(0, 1))).append(" s, ").append(Math.round(result.distanceMeters(0, 1))).append(" m");
+            }
+            results.add(new ConfigVerificationResult.Builder().verificationStepName("Request a matrix")
+                    .outcome(ConfigVerificationResult.Outcome.SUCCESSFUL).explanation(explanation.toString()).build());
+        } catch (final RoutingException | RuntimeException e) {
+            results.add(failed("Request a matrix", e.getMessage()));
+        }
+        return results;
+    }
+
+    private static ConfigVerificationResult failed(final String step, final String explanation) {
+        return new ConfigVerificationResult.Builder().verificationStepName(step).outcome(ConfigVerificationResult.Outcome.FAILED)
+                .explanation(explanation).build();
+    }
+
+    static CoordinateBlock verificationPoints(final String text) {
+        if (text == null || text.isBlank()) {
+            return CoordinateBlock.of(new String[]{"p0"}, new double[]{0}, new double[]{0});
+        }
+        final String[] pairs = text.split(";");
+        final CoordinateBlock.Builder builder = new CoordinateBlock.Builder(pairs.length);
+        for (int i = 0; i < pairs.length; i++) {
+            final String[] latLon = pairs[i].split(",");
+            if (latLon.length != 2) {
+                throw new IllegalArgumentException("Verification Points must be 'lat,lon;lat,lon': " + text);
+            }
+            builder.add("p" + i, Double.parseDouble(latLon[0].trim()), Double.parseDouble(latLon[1].trim()));
+        }
+        return builder.build();
+    }
+}

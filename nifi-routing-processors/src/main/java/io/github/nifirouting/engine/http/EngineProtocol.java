@@ -1,0 +1,24 @@
+package io.github.nifirouting.engine.http;
+
+import io.github.nifirouting.engine.RoutingException;
+import io.github.nifirouting.model.CoordinateBlock;
+import io.github.nifirouting.model.MatrixResult;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+
+/** One engine's matrix API: how to ask, and how to read the answer. Plain Java, no NiFi types. */
+public interface EngineProtocol {
+
+    /** The request for the matrix of {@code sources} x {@code destinations}. */
+    HttpRequest.Builder matrixRequest(URI baseUrl, CoordinateBlock sources, CoordinateBlock destinations);
+
+    /**
+     * Reads a response as a stream into flat arrays, validating it against the request's shape.
+     *
+     * @param status HTTP status (the transport has already turned 429 and 5xx into exceptions)
+     * @throws RoutingException REJECTED for engine errors that retrying cannot fix, TRANSIENT for broken answers
+     */
+    MatrixResult readMatrix(int status, InputStream body, int rows, int columns) throws RoutingException;
+}

@@ -1,0 +1,195 @@
+package io.github.nifirouting.engine.osrm;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import io.github.nifirouting.engine.RoutingException;
+import io.github.nifirouting.engine.http.EngineProtocol;
+import io.github.nifirouting.engine.http.ResponseTooLargeException;
+import io.github.nifirouting.model.CoordinateBlock;
+import io.github.nifirouting.model.MatrixResult;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * OSRM's table service: {@code GET /table/v1/{profile}/{lon,lat;...}?sources=..&destinations=..&annotations=duration,distance}.
+ * The response is read with Jackson's streaming parser straight into flat arrays; {@code null} cells (no route) become
+ * NaN and each waypoint's {@code distance} (meters from the input to the snapped point) becomes a snap distance.
+ */
+public final class OsrmTableProtocol implements EngineProtocol {
+
+    /** Error codes that no retry can fix (https://project-osrm.org/docs/v5.24.0/api/#responses). */
+    private static final Set<String> PERMANENT_CODES = Set.of("InvalidUrl", "InvalidService", "InvalidVersion", "InvalidOptions",
+            "InvalidQuery", "InvalidValue", "NoSegment", "TooBig", "NoTable", "NotImplemented");
+
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(16).build())
+            .build();
+
+    private final String profile;
+
+    public OsrmTableProtocol(final String profile) {
+        this.profile = profile;
+    }
+
+    /** Characters the GET URL needs for a request, to keep it under proxy limits (see docs/engines.md). */
+    public static int urlLength(final int sources, final int destinations) {
+        final int coordinates = sources + destinations;
+        return 80 + coordinates * 24 + coordinates * 6;
+    }
+
+    @Override
+    public HttpRequest.Builder matrixRequest(final URI baseUrl, final CoordinateBlock sources, final CoordinateBlock destinations) {
+        final StringBuilder url = new StringBuilder(urlLength(sources.size(), destinations.size()));
+        final String base = baseUrl.toString();
+        url.append(base.endsWith("/") ? base.substring(0, base.length() - 1) : base).append("/table/v1/").append(profile).append('/');
+        appendCoordinates(url, sources, false);
+        appendCoordinates(url, destinations, true);
+        url.append("?sources=");
+        for (int i = 0; i < sources.size(); i++) {
+            url.append(i == 0 ? "" : ";").append(i);
+        }
+        url.append("&destinations=");
+        for (int i = 0; i < destinations.size(); i++) {
+            url.append(i == 0 ? "" : ";").append(sources.size() + i);
+        }
+        url.append("&annotations=duration,distance");
+        return HttpRequest.newBuilder(URI.create(url.toString())).GET();
+    }
+
+    private static void appendCoordinates(final StringBuilder url, final CoordinateBlock block, final boolean leadingSeparator) {
+        for (int i = 0; i < block.size(); i++) {
+            if (i > 0 || leadingSeparator) {
+                url.append(';');
+            }
+            // 6 decimals: about 0.1 m, well below snapping precision
+            url.append(String.format(Locale.ROOT, "%.6f,%.6f", block.longitude(i), block.latitude(i)));
+        }
+    }
+
+    @Override
+    public MatrixResult readMatrix(final int status, final InputStream body, final int rows, final int columns) throws RoutingException {
+        final double[] durations = new double[Math.multiplyExact(rows, columns)];
+        final double[] distances = MatrixResult.nanArray(durations.length);
+        final double[] sourceSnaps = MatrixResult.nanArray(rows);
+        final double[] destinationSnaps = MatrixResult.nanArray(columns);
+        String code = null;
+        String message = null;
+        boolean sawDurations = false;
+        try (JsonParser parser = JSON.createParser(body)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw broken("the response is not a JSON object");
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                final String field = parser.currentName();
+                parser.nextToken();
+                switch (field) {
+                    case "code" -> code = parser.getValueAsString();
+                    case "message" -> message = parser.getValueAsString();
+                    case "durations" -> {
+                        readCells(parser, durations, rows, columns, "durations");
+                        sawDurations = true;
+                    }
+                    case "distances" -> readCells(parser, distances, rows, columns, "distances");
+                    case "sources" -> readWaypoints(parser, sourceSnaps, "sources");
+                    case "destinations" -> readWaypoints(parser, destinationSnaps, "destinations");
+                    default -> parser.skipChildren();
+                }
+            }
+            if (parser.currentToken() != JsonToken.END_OBJECT) {
+                throw broken("the response ended inside its JSON object");
+            }
+        } catch (final ResponseTooLargeException e) {
+            throw new RoutingException(RoutingException.Kind.REJECTED, e.getMessage(), null, e);
+        } catch (final IOException e) {
+            throw broken("malformed or truncated JSON: " + e.getMessage());
+        }
+        if (code != null && !"Ok".equals(code)) {
+            final String text = "OSRM " + code + (message == null ? "" : ": " + message) + " (HTTP " + status + ")";
+            throw new RoutingException(PERMANENT_CODES.contains(code) ? RoutingException.Kind.REJECTED : RoutingException.Kind.TRANSIENT, text);
+        }
+        if (status >= 400) {
+            throw new RoutingException(RoutingException.Kind.REJECTED, "HTTP " + status + " without an OSRM error code");
+        }
+        if (!"Ok".equals(code) || !sawDurations) {
+            throw broken("the response has no code 'Ok' and durations matrix");
+        }
+        return new MatrixResult(rows, columns, durations, distances, sourceSnaps, destinationSnaps);
+    }
+
+    private static void readCells(final JsonParser parser, final double[] into, final int rows, final int columns, final String name)
+            throws IOException, RoutingException {
+        expect(parser, JsonToken.START_ARRAY, name);
+        int row = 0;
+        while (parser.nextToken() != JsonToken.END_ARRAY) {
+            if (row >= rows) {
+                throw broken(name + " has more than the " + rows + " rows requested");
+            }
+            expect(parser, JsonToken.START_ARRAY, name + "[" + row + "]");
+            int column = 0;
+            JsonToken token;
+            while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
+                if (column >= columns) {
+                    throw broken(name + "[" + row + "] has more than the " + columns + " columns requested");
+                }
+                final double value;
+                if (token == JsonToken.VALUE_NULL) {
+                    value = Double.NaN;
+                } else if (token.isNumeric()) {
+                    value = parser.getDoubleValue();
+                    if (!Double.isFinite(value) || value < 0) {
+                        throw broken(name + "[" + row + "][" + column + "] = " + value + " is not a finite non-negative number");
+                    }
+                } else {
+                    throw broken(name + "[" + row + "][" + column + "] is " + token + ", not a number or null");
+                }
+                into[row * columns + column] = value;
+                column++;
+            }
+            if (column != columns) {
+                throw broken(name + "[" + row + "] has " + column + " columns, " + columns + " were requested");
+            }
+            row++;
+        }
+        if (row != rows) {
+            throw broken(name + " has " + row + " rows, " + rows + " were requested");
+        }
+    }
+
+    private static void readWaypoints(final JsonParser parser, final double[] snaps, final String name) throws IOException, RoutingException {
+        expect(parser, JsonToken.START_ARRAY, name);
+        int index = 0;
+        while (parser.nextToken() != JsonToken.END_ARRAY) {
+            expect(parser, JsonToken.START_OBJECT, name + "[" + index + "]");
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                final String field = parser.currentName();
+                final JsonToken value = parser.nextToken();
+                if ("distance".equals(field) && value.isNumeric() && index < snaps.length) {
+                    snaps[index] = parser.getDoubleValue();
+                } else {
+                    parser.skipChildren();
+                }
+            }
+            index++;
+        }
+        if (index != snaps.length) {
+            throw broken(name + " has " + index + " waypoints, " + snaps.length + " were requested");
+        }
+    }
+
+    private static void expect(final JsonParser parser, final JsonToken expected, final String where) throws RoutingException {
+        if (parser.currentToken() != expected) {
+            throw broken(where + " is " + parser.currentToken() + ", expected " + expected);
+        }
+    }
+
+    private static RoutingException broken(final String message) {
+        return new RoutingException(RoutingException.Kind.TRANSIENT, "invalid OSRM table response: " + message);
+    }
+}
