@@ -1,11 +1,10 @@
 package io.github.nifirouting.engine.osrm;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.engine.http.EngineProtocol;
+import io.github.nifirouting.engine.http.JsonMatrices;
 import io.github.nifirouting.engine.http.ResponseTooLargeException;
 import io.github.nifirouting.model.CoordinateBlock;
 import io.github.nifirouting.model.MatrixResult;
@@ -27,10 +26,6 @@ public final class OsrmTableProtocol implements EngineProtocol {
     /** Error codes that no retry can fix (https://project-osrm.org/docs/v5.24.0/api/#responses). */
     private static final Set<String> PERMANENT_CODES = Set.of("InvalidUrl", "InvalidService", "InvalidVersion", "InvalidOptions",
             "InvalidQuery", "InvalidValue", "NoSegment", "TooBig", "NoTable", "NotImplemented");
-
-    private static final JsonFactory JSON = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(16).build())
-            .build();
 
     private final String profile;
 
@@ -82,7 +77,7 @@ public final class OsrmTableProtocol implements EngineProtocol {
         String code = null;
         String message = null;
         boolean sawDurations = false;
-        try (JsonParser parser = JSON.createParser(body)) {
+        try (JsonParser parser = JsonMatrices.JSON.createParser(body)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw broken("the response is not a JSON object");
             }
@@ -93,12 +88,12 @@ public final class OsrmTableProtocol implements EngineProtocol {
                     case "code" -> code = parser.getValueAsString();
                     case "message" -> message = parser.getValueAsString();
                     case "durations" -> {
-                        readCells(parser, durations, rows, columns, "durations");
+                        JsonMatrices.readNested(parser, durations, rows, columns, 1, "durations", "OSRM table");
                         sawDurations = true;
                     }
-                    case "distances" -> readCells(parser, distances, rows, columns, "distances");
-                    case "sources" -> readWaypoints(parser, sourceSnaps, "sources");
-                    case "destinations" -> readWaypoints(parser, destinationSnaps, "destinations");
+                    case "distances" -> JsonMatrices.readNested(parser, distances, rows, columns, 1, "distances", "OSRM table");
+                    case "sources" -> JsonMatrices.readObjectField(parser, sourceSnaps, "distance", 1, "sources", "OSRM table");
+                    case "destinations" -> JsonMatrices.readObjectField(parser, destinationSnaps, "distance", 1, "destinations", "OSRM table");
                     default -> parser.skipChildren();
                 }
             }
@@ -123,73 +118,7 @@ public final class OsrmTableProtocol implements EngineProtocol {
         return new MatrixResult(rows, columns, durations, distances, sourceSnaps, destinationSnaps);
     }
 
-    private static void readCells(final JsonParser parser, final double[] into, final int rows, final int columns, final String name)
-            throws IOException, RoutingException {
-        expect(parser, JsonToken.START_ARRAY, name);
-        int row = 0;
-        while (parser.nextToken() != JsonToken.END_ARRAY) {
-            if (row >= rows) {
-                throw broken(name + " has more than the " + rows + " rows requested");
-            }
-            expect(parser, JsonToken.START_ARRAY, name + "[" + row + "]");
-            int column = 0;
-            JsonToken token;
-            while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
-                if (column >= columns) {
-                    throw broken(name + "[" + row + "] has more than the " + columns + " columns requested");
-                }
-                final double value;
-                if (token == JsonToken.VALUE_NULL) {
-                    value = Double.NaN;
-                } else if (token.isNumeric()) {
-                    value = parser.getDoubleValue();
-                    if (!Double.isFinite(value) || value < 0) {
-                        throw broken(name + "[" + row + "][" + column + "] = " + value + " is not a finite non-negative number");
-                    }
-                } else {
-                    throw broken(name + "[" + row + "][" + column + "] is " + token + ", not a number or null");
-                }
-                into[row * columns + column] = value;
-                column++;
-            }
-            if (column != columns) {
-                throw broken(name + "[" + row + "] has " + column + " columns, " + columns + " were requested");
-            }
-            row++;
-        }
-        if (row != rows) {
-            throw broken(name + " has " + row + " rows, " + rows + " were requested");
-        }
-    }
-
-    private static void readWaypoints(final JsonParser parser, final double[] snaps, final String name) throws IOException, RoutingException {
-        expect(parser, JsonToken.START_ARRAY, name);
-        int index = 0;
-        while (parser.nextToken() != JsonToken.END_ARRAY) {
-            expect(parser, JsonToken.START_OBJECT, name + "[" + index + "]");
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                final String field = parser.currentName();
-                final JsonToken value = parser.nextToken();
-                if ("distance".equals(field) && value.isNumeric() && index < snaps.length) {
-                    snaps[index] = parser.getDoubleValue();
-                } else {
-                    parser.skipChildren();
-                }
-            }
-            index++;
-        }
-        if (index != snaps.length) {
-            throw broken(name + " has " + index + " waypoints, " + snaps.length + " were requested");
-        }
-    }
-
-    private static void expect(final JsonParser parser, final JsonToken expected, final String where) throws RoutingException {
-        if (parser.currentToken() != expected) {
-            throw broken(where + " is " + parser.currentToken() + ", expected " + expected);
-        }
-    }
-
     private static RoutingException broken(final String message) {
-        return new RoutingException(RoutingException.Kind.TRANSIENT, "invalid OSRM table response: " + message);
+        return JsonMatrices.broken("OSRM table", message);
     }
 }

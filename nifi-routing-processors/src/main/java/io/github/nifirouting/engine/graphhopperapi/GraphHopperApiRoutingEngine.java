@@ -1,0 +1,65 @@
+package io.github.nifirouting.engine.graphhopperapi;
+
+import io.github.nifirouting.engine.http.AbstractHttpRoutingEngine;
+import io.github.nifirouting.engine.http.EngineProtocol;
+import io.github.nifirouting.model.MatrixLimits;
+import org.apache.nifi.annotation.documentation.CapabilityDescription;
+import org.apache.nifi.annotation.documentation.SeeAlso;
+import org.apache.nifi.annotation.documentation.Tags;
+import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.context.PropertyContext;
+import org.apache.nifi.expression.ExpressionLanguageScope;
+import org.apache.nifi.processor.util.StandardValidators;
+
+import java.util.List;
+
+@Tags({"routing", "graphhopper", "matrix", "directions api", "drive time"})
+@CapabilityDescription("Routing engine service for the GraphHopper Directions API matrix (POST /matrix, key as query parameter). "
+        + "Requests use fail_fast=false so an unroutable pair comes back as null instead of failing the whole request. The open-source "
+        + "GraphHopper server has no matrix endpoint; use the embedded GraphHopper engine for that.")
+@SeeAlso(classNames = {"io.github.nifirouting.processors.InvokeRoutingMatrix"})
+public class GraphHopperApiRoutingEngine extends AbstractHttpRoutingEngine {
+
+    public static final PropertyDescriptor PROFILE = new PropertyDescriptor.Builder()
+            .name("Profile")
+            .description("GraphHopper profile: car, bike, foot, small_truck, ...")
+            .required(true)
+            .defaultValue("car")
+            .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .build();
+
+    public static final PropertyDescriptor MAX_LOCATIONS = new PropertyDescriptor.Builder()
+            .name("Max Locations")
+            .description("Most from_points and most to_points per request allowed by your plan.")
+            .required(true)
+            .defaultValue("80")
+            .addValidator(StandardValidators.POSITIVE_INTEGER_VALIDATOR)
+            .build();
+
+    @Override
+    public String getEngineName() {
+        return "graphhopper";
+    }
+
+    @Override
+    protected List<PropertyDescriptor> engineProperties() {
+        return List.of(PROFILE, MAX_LOCATIONS);
+    }
+
+    @Override
+    protected EngineProtocol createProtocol(final PropertyContext context, final String apiKey) {
+        return new GraphHopperMatrixProtocol(profileOf(context), apiKey);
+    }
+
+    @Override
+    protected MatrixLimits createLimits(final PropertyContext context) {
+        final int locations = context.getProperty(MAX_LOCATIONS).asInteger();
+        return new MatrixLimits(locations, locations, (long) locations * locations, Integer.MAX_VALUE);
+    }
+
+    @Override
+    protected String profileOf(final PropertyContext context) {
+        return context.getProperty(PROFILE).evaluateAttributeExpressions().getValue();
+    }
+}

@@ -1,0 +1,104 @@
+package io.github.nifirouting.engine.graphhopperapi;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.github.nifirouting.engine.RoutingException;
+import io.github.nifirouting.engine.http.EngineProtocol;
+import io.github.nifirouting.engine.http.JsonBodies;
+import io.github.nifirouting.engine.http.JsonMatrices;
+import io.github.nifirouting.engine.http.ResponseTooLargeException;
+import io.github.nifirouting.model.CoordinateBlock;
+import io.github.nifirouting.model.MatrixResult;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The GraphHopper Directions API matrix: {@code POST /matrix?key=...} with {@code from_points}/{@code to_points}
+ * ([lon, lat]), {@code out_arrays=[times, distances]}, {@code profile} and {@code fail_fast=false} (so an unroutable
+ * pair is {@code null} instead of failing the request). Times in seconds, distances in meters. Errors carry
+ * {@code message} and {@code hints}.
+ */
+public final class GraphHopperMatrixProtocol implements EngineProtocol {
+
+    private static final String ENGINE = "GraphHopper matrix";
+
+    private final String profile;
+    private final String apiKey;
+
+    public GraphHopperMatrixProtocol(final String profile, final String apiKey) {
+        this.profile = profile;
+        this.apiKey = apiKey;
+    }
+
+    @Override
+    public HttpRequest.Builder matrixRequest(final URI baseUrl, final CoordinateBlock sources, final CoordinateBlock destinations) {
+        final byte[] body = JsonBodies.json(json -> {
+            json.writeStartObject();
+            for (final String name : new String[]{"from_points", "to_points"}) {
+                final CoordinateBlock block = name.equals("from_points") ? sources : destinations;
+                json.writeArrayFieldStart(name);
+                for (int i = 0; i < block.size(); i++) {
+                    json.writeStartArray();
+                    json.writeNumber(block.longitude(i));
+                    json.writeNumber(block.latitude(i));
+                    json.writeEndArray();
+                }
+                json.writeEndArray();
+            }
+            json.writeArrayFieldStart("out_arrays");
+            json.writeString("times");
+            json.writeString("distances");
+            json.writeEndArray();
+            json.writeStringField("profile", profile);
+            json.writeBooleanField("fail_fast", false);
+            json.writeEndObject();
+        });
+        final String base = baseUrl.toString();
+        final String key = apiKey == null || apiKey.isBlank() ? "" : "?key=" + URLEncoder.encode(apiKey, StandardCharsets.UTF_8);
+        return HttpRequest.newBuilder(URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/matrix" + key))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    }
+
+    @Override
+    public MatrixResult readMatrix(final int status, final InputStream body, final int rows, final int columns) throws RoutingException {
+        final double[] durations = MatrixResult.nanArray(Math.multiplyExact(rows, columns));
+        final double[] distances = MatrixResult.nanArray(durations.length);
+        String message = null;
+        boolean sawTimes = false;
+        try (JsonParser parser = JsonMatrices.JSON.createParser(body)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw JsonMatrices.broken(ENGINE, "the response is not a JSON object");
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                final String field = parser.currentName();
+                parser.nextToken();
+                switch (field) {
+                    case "times" -> {
+                        JsonMatrices.readNested(parser, durations, rows, columns, 1, "times", ENGINE);
+                        sawTimes = true;
+                    }
+                    case "distances" -> JsonMatrices.readNested(parser, distances, rows, columns, 1, "distances", ENGINE);
+                    case "message" -> message = parser.getValueAsString();
+                    default -> parser.skipChildren();
+                }
+            }
+        } catch (final ResponseTooLargeException e) {
+            throw new RoutingException(RoutingException.Kind.REJECTED, e.getMessage(), null, e);
+        } catch (final IOException e) {
+            throw JsonMatrices.broken(ENGINE, "malformed or truncated JSON: " + e.getMessage());
+        }
+        if (status >= 400) {
+            throw new RoutingException(RoutingException.Kind.REJECTED, "GraphHopper error (HTTP " + status + ")" + (message == null ? "" : ": " + message));
+        }
+        if (!sawTimes) {
+            throw JsonMatrices.broken(ENGINE, "no times in the response" + (message == null ? "" : ": " + message));
+        }
+        return MatrixResult.of(rows, columns, durations, distances);
+    }
+}

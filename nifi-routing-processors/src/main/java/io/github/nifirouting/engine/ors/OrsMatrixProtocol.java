@@ -1,0 +1,140 @@
+package io.github.nifirouting.engine.ors;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.github.nifirouting.engine.RoutingException;
+import io.github.nifirouting.engine.http.EngineProtocol;
+import io.github.nifirouting.engine.http.JsonBodies;
+import io.github.nifirouting.engine.http.JsonMatrices;
+import io.github.nifirouting.engine.http.ResponseTooLargeException;
+import io.github.nifirouting.model.CoordinateBlock;
+import io.github.nifirouting.model.MatrixResult;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+
+/**
+ * OpenRouteService's matrix: {@code POST /v2/matrix/{profile}} with {@code locations} ([lon, lat]), {@code sources} and
+ * {@code destinations} indices and {@code metrics=[duration, distance]} in meters; the API key goes in the
+ * {@code Authorization} header. Answers {@code durations}, {@code distances} and {@code sources}/{@code destinations}
+ * with {@code snapped_distance}; errors as {@code {"error": {"code": ..., "message": ...}}}. 403 is an exhausted daily
+ * quota or a bad key: not retried.
+ */
+public final class OrsMatrixProtocol implements EngineProtocol {
+
+    private static final String ENGINE = "OpenRouteService matrix";
+
+    private final String profile;
+    private final String apiKey;
+
+    public OrsMatrixProtocol(final String profile, final String apiKey) {
+        this.profile = profile;
+        this.apiKey = apiKey;
+    }
+
+    @Override
+    public HttpRequest.Builder matrixRequest(final URI baseUrl, final CoordinateBlock sources, final CoordinateBlock destinations) {
+        final byte[] body = JsonBodies.json(json -> {
+            json.writeStartObject();
+            json.writeArrayFieldStart("locations");
+            for (final CoordinateBlock block : new CoordinateBlock[]{sources, destinations}) {
+                for (int i = 0; i < block.size(); i++) {
+                    json.writeStartArray();
+                    json.writeNumber(block.longitude(i));
+                    json.writeNumber(block.latitude(i));
+                    json.writeEndArray();
+                }
+            }
+            json.writeEndArray();
+            json.writeArrayFieldStart("sources");
+            for (int i = 0; i < sources.size(); i++) {
+                json.writeNumber(i);
+            }
+            json.writeEndArray();
+            json.writeArrayFieldStart("destinations");
+            for (int i = 0; i < destinations.size(); i++) {
+                json.writeNumber(sources.size() + i);
+            }
+            json.writeEndArray();
+            json.writeArrayFieldStart("metrics");
+            json.writeString("duration");
+            json.writeString("distance");
+            json.writeEndArray();
+            json.writeStringField("units", "m");
+            json.writeEndObject();
+        });
+        final String base = baseUrl.toString();
+        final HttpRequest.Builder request = HttpRequest.newBuilder(URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base)
+                        + "/v2/matrix/" + profile))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (apiKey != null && !apiKey.isBlank()) {
+            request.header("Authorization", apiKey);
+        }
+        return request;
+    }
+
+    @Override
+    public MatrixResult readMatrix(final int status, final InputStream body, final int rows, final int columns) throws RoutingException {
+        final double[] durations = MatrixResult.nanArray(Math.multiplyExact(rows, columns));
+        final double[] distances = MatrixResult.nanArray(durations.length);
+        final double[] sourceSnaps = MatrixResult.nanArray(rows);
+        final double[] destinationSnaps = MatrixResult.nanArray(columns);
+        String error = null;
+        boolean sawDurations = false;
+        try (JsonParser parser = JsonMatrices.JSON.createParser(body)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw JsonMatrices.broken(ENGINE, "the response is not a JSON object");
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                final String field = parser.currentName();
+                final JsonToken value = parser.nextToken();
+                switch (field) {
+                    case "durations" -> {
+                        JsonMatrices.readNested(parser, durations, rows, columns, 1, "durations", ENGINE);
+                        sawDurations = true;
+                    }
+                    case "distances" -> JsonMatrices.readNested(parser, distances, rows, columns, 1, "distances", ENGINE);
+                    case "sources" -> JsonMatrices.readObjectField(parser, sourceSnaps, "snapped_distance", 1, "sources", ENGINE);
+                    case "destinations" -> JsonMatrices.readObjectField(parser, destinationSnaps, "snapped_distance", 1, "destinations", ENGINE);
+                    case "error" -> error = value == JsonToken.START_OBJECT ? readError(parser) : parser.getValueAsString();
+                    default -> parser.skipChildren();
+                }
+            }
+        } catch (final ResponseTooLargeException e) {
+            throw new RoutingException(RoutingException.Kind.REJECTED, e.getMessage(), null, e);
+        } catch (final IOException e) {
+            throw JsonMatrices.broken(ENGINE, "malformed or truncated JSON: " + e.getMessage());
+        }
+        if (status == 403) {
+            throw new RoutingException(RoutingException.Kind.REJECTED, "OpenRouteService refused the key or its daily quota is exhausted (HTTP 403)"
+                    + (error == null ? "" : ": " + error));
+        }
+        if (error != null || status >= 400) {
+            throw new RoutingException(RoutingException.Kind.REJECTED, "OpenRouteService error " + (error == null ? "" : error) + " (HTTP " + status + ")");
+        }
+        if (!sawDurations) {
+            throw JsonMatrices.broken(ENGINE, "no durations in the response");
+        }
+        return new MatrixResult(rows, columns, durations, distances, sourceSnaps, destinationSnaps);
+    }
+
+    private static String readError(final JsonParser parser) throws IOException {
+        String code = null;
+        String message = null;
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            final String field = parser.currentName();
+            parser.nextToken();
+            if ("code".equals(field)) {
+                code = parser.getValueAsString();
+            } else if ("message".equals(field)) {
+                message = parser.getValueAsString();
+            } else {
+                parser.skipChildren();
+            }
+        }
+        return (code == null ? "" : code + ": ") + (message == null ? "" : message);
+    }
+}

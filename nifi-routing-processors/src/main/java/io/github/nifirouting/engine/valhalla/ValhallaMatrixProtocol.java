@@ -1,0 +1,159 @@
+package io.github.nifirouting.engine.valhalla;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.github.nifirouting.engine.RoutingException;
+import io.github.nifirouting.engine.http.EngineProtocol;
+import io.github.nifirouting.engine.http.JsonBodies;
+import io.github.nifirouting.engine.http.JsonMatrices;
+import io.github.nifirouting.engine.http.ResponseTooLargeException;
+import io.github.nifirouting.model.CoordinateBlock;
+import io.github.nifirouting.model.MatrixResult;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+
+/**
+ * Valhalla's matrix service: {@code POST /sources_to_targets} with {@code sources}, {@code targets}, {@code costing},
+ * {@code units=kilometers} and {@code verbose=false}, answered with nested {@code durations} (s) and {@code distances}
+ * (km) under {@code sources_to_targets}. The verbose form (rows of {@code {time, distance, from_index, to_index}}) is
+ * read too, for servers that ignore {@code verbose}. Errors carry {@code error_code} and {@code error}.
+ */
+public final class ValhallaMatrixProtocol implements EngineProtocol {
+
+    private static final String ENGINE = "Valhalla sources_to_targets";
+
+    private final String costing;
+
+    public ValhallaMatrixProtocol(final String costing) {
+        this.costing = costing;
+    }
+
+    @Override
+    public HttpRequest.Builder matrixRequest(final URI baseUrl, final CoordinateBlock sources, final CoordinateBlock destinations) {
+        final byte[] body = JsonBodies.json(json -> {
+            json.writeStartObject();
+            writeLocations(json, "sources", sources);
+            writeLocations(json, "targets", destinations);
+            json.writeStringField("costing", costing);
+            json.writeStringField("units", "kilometers");
+            json.writeBooleanField("verbose", false);
+            json.writeEndObject();
+        });
+        final String base = baseUrl.toString();
+        return HttpRequest.newBuilder(URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/sources_to_targets"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    }
+
+    private static void writeLocations(final com.fasterxml.jackson.core.JsonGenerator json, final String name, final CoordinateBlock points)
+            throws IOException {
+        json.writeArrayFieldStart(name);
+        for (int i = 0; i < points.size(); i++) {
+            json.writeStartObject();
+            json.writeNumberField("lat", points.latitude(i));
+            json.writeNumberField("lon", points.longitude(i));
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+    }
+
+    @Override
+    public MatrixResult readMatrix(final int status, final InputStream body, final int rows, final int columns) throws RoutingException {
+        final double[] durations = MatrixResult.nanArray(Math.multiplyExact(rows, columns));
+        final double[] distances = MatrixResult.nanArray(durations.length);
+        String error = null;
+        String errorCode = null;
+        boolean sawMatrix = false;
+        try (JsonParser parser = JsonMatrices.JSON.createParser(body)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw JsonMatrices.broken(ENGINE, "the response is not a JSON object");
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                final String field = parser.currentName();
+                final JsonToken value = parser.nextToken();
+                switch (field) {
+                    case "error" -> error = parser.getValueAsString();
+                    case "error_code" -> errorCode = parser.getValueAsString();
+                    case "sources_to_targets" -> {
+                        if (value == JsonToken.START_OBJECT) {
+                            readConcise(parser, durations, distances, rows, columns);
+                        } else {
+                            readVerbose(parser, durations, distances, rows, columns);
+                        }
+                        sawMatrix = true;
+                    }
+                    default -> parser.skipChildren();
+                }
+            }
+        } catch (final ResponseTooLargeException e) {
+            throw new RoutingException(RoutingException.Kind.REJECTED, e.getMessage(), null, e);
+        } catch (final IOException e) {
+            throw JsonMatrices.broken(ENGINE, "malformed or truncated JSON: " + e.getMessage());
+        }
+        if (error != null || status >= 400) {
+            throw new RoutingException(RoutingException.Kind.REJECTED, "Valhalla error " + (errorCode == null ? "" : errorCode + " ")
+                    + (error == null ? "" : error) + " (HTTP " + status + ")");
+        }
+        if (!sawMatrix) {
+            throw JsonMatrices.broken(ENGINE, "no sources_to_targets in the response");
+        }
+        return MatrixResult.of(rows, columns, durations, distances);
+    }
+
+    private static void readConcise(final JsonParser parser, final double[] durations, final double[] distances, final int rows, final int columns)
+            throws IOException, RoutingException {
+        boolean sawDurations = false;
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            final String field = parser.currentName();
+            parser.nextToken();
+            switch (field) {
+                case "durations" -> {
+                    JsonMatrices.readNested(parser, durations, rows, columns, 1, "durations", ENGINE);
+                    sawDurations = true;
+                }
+                case "distances" -> JsonMatrices.readNested(parser, distances, rows, columns, 1000, "distances", ENGINE);
+                default -> parser.skipChildren();
+            }
+        }
+        if (!sawDurations) {
+            throw JsonMatrices.broken(ENGINE, "sources_to_targets has no durations");
+        }
+    }
+
+    /** Rows of {@code {from_index, to_index, time, distance}} objects. */
+    private static void readVerbose(final JsonParser parser, final double[] durations, final double[] distances, final int rows, final int columns)
+            throws IOException, RoutingException {
+        JsonMatrices.expect(parser, JsonToken.START_ARRAY, "sources_to_targets", ENGINE);
+        int row = 0;
+        while (parser.nextToken() != JsonToken.END_ARRAY) {
+            JsonMatrices.expect(parser, JsonToken.START_ARRAY, "sources_to_targets[" + row + "]", ENGINE);
+            int column = 0;
+            while (parser.nextToken() != JsonToken.END_ARRAY) {
+                JsonMatrices.expect(parser, JsonToken.START_OBJECT, "sources_to_targets[" + row + "][" + column + "]", ENGINE);
+                if (row >= rows || column >= columns) {
+                    throw JsonMatrices.broken(ENGINE, "more cells than the " + rows + " x " + columns + " requested");
+                }
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    final String field = parser.currentName();
+                    final JsonToken value = parser.nextToken();
+                    switch (field) {
+                        case "time" -> durations[row * columns + column] = JsonMatrices.value(parser, value, 1, "time", ENGINE);
+                        case "distance" -> distances[row * columns + column] = JsonMatrices.value(parser, value, 1000, "distance", ENGINE);
+                        default -> parser.skipChildren();
+                    }
+                }
+                column++;
+            }
+            if (column != columns) {
+                throw JsonMatrices.broken(ENGINE, "row " + row + " has " + column + " cells, " + columns + " were requested");
+            }
+            row++;
+        }
+        if (row != rows) {
+            throw JsonMatrices.broken(ENGINE, row + " rows, " + rows + " were requested");
+        }
+    }
+}
