@@ -56,7 +56,7 @@ import java.util.Map;
  * ChunkCoordinates' tiler into origin chunks, each chunk x destination block routed as InvokeRoutingMatrix does
  * (tile records read back with NiFi's CSV reader, limit-sized requests, every pair written), rows written with the
  * Parquet writer into a stream that counts bytes. Run:
- * <pre>./mvnw -B -pl nifi-routing-processors -Pbenchmark test -Dtest=ScaleBenchmark -Dbenchmark.xmx=256m [-Dscale.max=100000000]</pre>
+ * <pre>./mvnw -B -pl nifi-routing-processors -Pbenchmark test -Dtest=ScaleBenchmark -Dbenchmark.xmx=256m [-Dscale.max=100000000] [-Dscale.engines=osrm,embedded]</pre>
  */
 @Tag("benchmark")
 class ScaleBenchmark {
@@ -72,6 +72,7 @@ class ScaleBenchmark {
     @Test
     void pairsPerSecondAndFlatMemoryAcrossSizes() throws Exception {
         final long maxPairs = Long.getLong("scale.max", 100_000_000L);
+        final String engines = System.getProperty("scale.engines", "osrm,embedded");
         final TestRunner runner = TestRunners.newTestRunner(NoopProcessor.class);
         final CSVReader csvReader = new CSVReader();
         runner.addControllerService("csv", csvReader);
@@ -85,7 +86,7 @@ class ScaleBenchmark {
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         System.out.println("| engine | origins x destinations | pairs | seconds | pairs/s | engine requests | fill ratio | peak live heap MB | peak heap MB | peak RSS MB | Parquet MB |");
         System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        try (FakeOsrmServer server = new FakeOsrmServer(1).maxTableSize(100)) {
+        if (engines.contains("osrm")) try (FakeOsrmServer server = new FakeOsrmServer(1).maxTableSize(100)) {
             final OsrmRoutingEngine osrm = new OsrmRoutingEngine();
             runner.addControllerService("osrm", osrm);
             runner.setProperty(osrm, AbstractHttpRoutingEngine.BASE_URL, server.baseUrl());
@@ -96,6 +97,9 @@ class ScaleBenchmark {
                     run("OSRM-format stub (HTTP)", osrm, size[0], size[1], 47.0, 8.0, 0.002, runner);
                 }
             }
+        }
+        if (!engines.contains("embedded")) {
+            return;
         }
         final Path andorra = OsmExtracts.require("andorra.osm.pbf");
         final EmbeddedGraphHopperEngine embedded = new EmbeddedGraphHopperEngine();
