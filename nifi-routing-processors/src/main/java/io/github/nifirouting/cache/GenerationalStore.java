@@ -11,11 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
 
 /**
  * A bounded, persistent map from 64-bit keys to (duration, distance), in two generations. Each generation is an
- * open-addressing table of primitives in memory and an append-only log of 24-byte records on disk. New entries go to
+ * open-addressing table of primitives in memory (growing with its entries, 48 to 96 bytes per pair) and an append-only
+ * log of 24-byte records on disk. New entries go to
  * the current generation; when it is full, the previous generation is dropped (memory and file), the current one
  * becomes previous and a new one starts. A hit in the previous generation is copied into the current one, so entries in
  * use survive rotations (an approximation of LRU at the cost of one copy). Size is bounded by two generations; a crash
@@ -31,20 +31,34 @@ final class GenerationalStore implements AutoCloseable {
     private Generation current;
     private Generation previous;
 
+    /** One generation: an open-addressing table that grows with its entries (load factor at most 1/2). */
     private static final class Generation {
-        final long[] keys;
-        final double[] durations;
-        final double[] distances;
+        long[] keys = new long[1024];
+        double[] durations = new double[1024];
+        double[] distances = new double[1024];
         final Path file;
         int size;
         DataOutputStream log;
 
         Generation(final int capacity, final Path file) {
-            final int slots = Integer.highestOneBit(Math.max(16, capacity * 2 - 1)) << 1;
-            keys = new long[slots];
-            durations = new double[slots];
-            distances = new double[slots];
             this.file = file;
+        }
+
+        private void grow() {
+            final long[] oldKeys = keys;
+            final double[] oldDurations = durations;
+            final double[] oldDistances = distances;
+            keys = new long[oldKeys.length * 2];
+            durations = new double[keys.length];
+            distances = new double[keys.length];
+            for (int i = 0; i < oldKeys.length; i++) {
+                if (oldKeys[i] != EMPTY) {
+                    final int slot = slot(oldKeys[i]);
+                    keys[slot] = oldKeys[i];
+                    durations[slot] = oldDurations[i];
+                    distances[slot] = oldDistances[i];
+                }
+            }
         }
 
         int slot(final long key) {
@@ -58,6 +72,9 @@ final class GenerationalStore implements AutoCloseable {
 
         /** @return true when a new key was added */
         boolean put(final long key, final double duration, final double distance) {
+            if ((size + 1) * 2 > keys.length) {
+                grow();
+            }
             final int slot = slot(key);
             final boolean added = keys[slot] == EMPTY;
             keys[slot] = key;
@@ -171,6 +188,5 @@ final class GenerationalStore implements AutoCloseable {
         if (current.log != null) {
             current.log.close();
         }
-        Arrays.fill(current.keys, EMPTY);
     }
 }

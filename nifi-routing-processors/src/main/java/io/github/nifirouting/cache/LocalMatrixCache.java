@@ -35,9 +35,10 @@ public class LocalMatrixCache extends AbstractMatrixCache {
 
     public static final PropertyDescriptor MAX_SIZE = new PropertyDescriptor.Builder()
             .name("Max Size")
-            .description("Most disk space for cached pairs (24 bytes each): 256 MB holds about 11 million pairs.")
+            .description("Most disk space for cached pairs (24 bytes each): 64 MB holds about 2.8 million pairs. The pairs are also "
+                    + "held in memory, taking 2 to 4 times this size of heap when the cache is full: size it with the heap.")
             .required(true)
-            .defaultValue("256 MB")
+            .defaultValue("64 MB")
             .addValidator(StandardValidators.DATA_SIZE_VALIDATOR)
             .build();
 
