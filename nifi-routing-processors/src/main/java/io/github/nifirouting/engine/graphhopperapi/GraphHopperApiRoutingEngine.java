@@ -26,7 +26,7 @@ public class GraphHopperApiRoutingEngine extends AbstractHttpRoutingEngine {
             .required(true)
             .defaultValue("car")
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
-            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(PROFILE_NAME_VALIDATOR)
             .build();
 
     public static final PropertyDescriptor MAX_LOCATIONS = new PropertyDescriptor.Builder()

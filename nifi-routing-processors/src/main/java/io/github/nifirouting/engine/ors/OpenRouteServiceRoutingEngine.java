@@ -27,7 +27,7 @@ public class OpenRouteServiceRoutingEngine extends AbstractHttpRoutingEngine {
             .required(true)
             .defaultValue("driving-car")
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
-            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(PROFILE_NAME_VALIDATOR)
             .build();
 
     public static final PropertyDescriptor MAX_PAIRS = new PropertyDescriptor.Builder()
