@@ -11,10 +11,12 @@ import io.github.nifirouting.model.MatrixResult;
 import io.github.nifirouting.testsupport.ScriptedHttpServer;
 import io.github.nifirouting.testsupport.ScriptedHttpServer.Answer;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import org.apache.nifi.components.ConfigVerificationResult;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.processor.AbstractProcessor;
 import org.apache.nifi.processor.ProcessContext;
 import org.apache.nifi.processor.ProcessSession;
+import org.apache.nifi.util.MockConfigurationContext;
 import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
 import org.junit.jupiter.api.AfterEach;
@@ -114,6 +116,7 @@ class HttpEngineFaultTest {
     private ScriptedHttpServer server;
     private TestRunner runner;
     private AbstractHttpRoutingEngine service;
+    private Map<PropertyDescriptor, String> configured;
     private final List<CircuitBreaker.StateTransition> transitions = Collections.synchronizedList(new ArrayList<>());
 
     @BeforeEach
@@ -151,6 +154,7 @@ class HttpEngineFaultTest {
             properties.put((PropertyDescriptor) overrides[i], (String) overrides[i + 1]);
         }
         properties.forEach((property, value) -> runner.setProperty(service, property, value));
+        configured = properties;
         runner.assertValid(service);
         runner.enableControllerService(service);
         service.getCircuitBreaker().getEventPublisher().onStateTransition(event -> transitions.add(event.getStateTransition()));
@@ -443,5 +447,32 @@ class HttpEngineFaultTest {
         assertEquals(0, second.requests());
         assertEquals(1, server.requestCount());
         assertEquals(CircuitBreaker.State.CLOSED, service.getCircuitState());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void verifyAsksForATwoByTwoMatrix(final Engine engine) {
+        final AbstractHttpRoutingEngine service = enable(engine, AbstractHttpRoutingEngine.VERIFY_POINTS, "47.0,8.0;47.1,8.1",
+                AbstractHttpRoutingEngine.MAX_RETRIES, "0");
+        final MockConfigurationContext context = new MockConfigurationContext(service, configured, runner.getProcessContext().getControllerServiceLookup(), Map.of());
+
+        server.then(200, engine.ok.replace("null", "60"));
+        List<ConfigVerificationResult> results = service.verify(context, runner.getLogger(), Map.of());
+        assertEquals(ConfigVerificationResult.Outcome.SUCCESSFUL, results.get(0).getOutcome(), results.get(0).getExplanation());
+        assertTrue(results.get(0).getExplanation().contains("2 x 2"), results.get(0).getExplanation());
+
+        server.then(200, engine.ok);
+        results = service.verify(context, runner.getLogger(), Map.of());
+        assertEquals(ConfigVerificationResult.Outcome.FAILED, results.get(0).getOutcome());
+        assertTrue(results.get(0).getExplanation().contains("no route for p0 -> p1"), results.get(0).getExplanation());
+
+        server.then(engine.errorStatus, engine.errorBody);
+        results = service.verify(context, runner.getLogger(), Map.of());
+        assertEquals(ConfigVerificationResult.Outcome.FAILED, results.get(0).getOutcome());
+        assertTrue(results.get(0).getExplanation().startsWith("REJECTED"), results.get(0).getExplanation());
+
+        final ScriptedHttpServer.Request request = server.requests().get(0);
+        assertTrue(request.uri().startsWith(engine.path), request.uri());
+        assertEquals(CircuitBreaker.State.CLOSED, service.getCircuitState(), "verify uses its own client, not the service's breaker");
     }
 }
