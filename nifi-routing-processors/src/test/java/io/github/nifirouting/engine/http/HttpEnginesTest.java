@@ -254,6 +254,18 @@ class HttpEnginesTest {
     }
 
     @Test
+    void serviceUnavailableWithRetryAfterIsWaitedFor() throws Exception {
+        final ValhallaRoutingEngine engine = enable(new ValhallaRoutingEngine(), Map.of("Max Retry-After Wait", "5 sec"));
+        server.then(new Answer(503, "{\"error_code\":102,\"error\":\"The service is shutting down\",\"status_code\":503}", Map.of("Retry-After", "1")),
+                Answer.json(200, "{\"sources_to_targets\":{\"durations\":[[1,2],[3,4]],\"distances\":[[1,2],[3,4]]}}"));
+        final CallStats stats = new CallStats();
+        final long start = System.nanoTime();
+        assertEquals(4, matrix(engine, stats).durationSeconds(1, 1));
+        assertTrue((System.nanoTime() - start) / 1_000_000 >= 950, "Retry-After on a 503 was honoured");
+        assertEquals(2, stats.requests());
+    }
+
+    @Test
     void profileNamesAreValidated() throws Exception {
         final OsrmRoutingEngine engine = new OsrmRoutingEngine();
         runner.addControllerService("bad", engine);
