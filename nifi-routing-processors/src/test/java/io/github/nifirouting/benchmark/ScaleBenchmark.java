@@ -56,7 +56,7 @@ import java.util.Map;
  * ChunkCoordinates' tiler into origin chunks, each chunk x destination block routed as InvokeRoutingMatrix does
  * (tile records read back with NiFi's CSV reader, limit-sized requests, every pair written), rows written with the
  * Parquet writer into a stream that counts bytes. Run:
- * <pre>./mvnw -B -pl nifi-routing-processors -Pbenchmark test -Dtest=ScaleBenchmark -Dbenchmark.xmx=256m [-Dscale.max=100000000]</pre>
+ * <pre>./mvnw -B -pl nifi-routing-processors -Pbenchmark test -Dtest=ScaleBenchmark -Dbenchmark.xmx=256m [-Dscale.max=100000000] [-Dscale.engines=osrm,embedded]</pre>
  */
 @Tag("benchmark")
 class ScaleBenchmark {
@@ -72,6 +72,7 @@ class ScaleBenchmark {
     @Test
     void pairsPerSecondAndFlatMemoryAcrossSizes() throws Exception {
         final long maxPairs = Long.getLong("scale.max", 100_000_000L);
+        final String engines = System.getProperty("scale.engines", "osrm,embedded");
         final TestRunner runner = TestRunners.newTestRunner(NoopProcessor.class);
         final CSVReader csvReader = new CSVReader();
         runner.addControllerService("csv", csvReader);
@@ -83,9 +84,9 @@ class ScaleBenchmark {
 
         System.out.printf(Locale.ROOT, "%nScale benchmark, max heap %d MB, %d cores, Java %s%n", Runtime.getRuntime().maxMemory() >> 20,
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
-        System.out.println("| engine | origins x destinations | pairs | seconds | pairs/s | engine requests | fill ratio | peak heap MB | peak RSS MB | Parquet MB |");
-        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-        try (FakeOsrmServer server = new FakeOsrmServer(1).maxTableSize(100)) {
+        System.out.println("| engine | origins x destinations | pairs | seconds | pairs/s | engine requests | fill ratio | peak live heap MB | peak heap MB | peak RSS MB | Parquet MB |");
+        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        if (engines.contains("osrm")) try (FakeOsrmServer server = new FakeOsrmServer(1).maxTableSize(100)) {
             final OsrmRoutingEngine osrm = new OsrmRoutingEngine();
             runner.addControllerService("osrm", osrm);
             runner.setProperty(osrm, AbstractHttpRoutingEngine.BASE_URL, server.baseUrl());
@@ -96,6 +97,9 @@ class ScaleBenchmark {
                     run("OSRM-format stub (HTTP)", osrm, size[0], size[1], 47.0, 8.0, 0.002, runner);
                 }
             }
+        }
+        if (!engines.contains("embedded")) {
+            return;
         }
         final Path andorra = OsmExtracts.require("andorra.osm.pbf");
         final EmbeddedGraphHopperEngine embedded = new EmbeddedGraphHopperEngine();
@@ -121,6 +125,7 @@ class ScaleBenchmark {
         final int destinationBlocks = plan.destinationBlocks(destinationCount);
         final CountingStream parquetBytes = new CountingStream();
         final long[] pairs = {0};
+        final long[] liveHeap = {0, 0, 0}; // max heap after GC, GC nanos, tiles
         final CallStats stats = new CallStats();
         final TileReader tileReader = new TileReader(PointFields.of("id", "latitude", "longitude"));
 
@@ -154,6 +159,13 @@ class ScaleBenchmark {
                     final int offset = block * plan.destinationBlockSize();
                     final CoordinateBlock slice = destinations.slice(offset, Math.min(plan.destinationBlockSize(), destinationCount - offset));
                     pairs[0] += routeTile(content, slice);
+                    if (++liveHeap[2] % 20 == 0) {
+                        // Sampled after a full collection: live data, the figure that must not grow with the run.
+                        final long gcStart = System.nanoTime();
+                        System.gc();
+                        liveHeap[1] += System.nanoTime() - gcStart;
+                        liveHeap[0] = Math.max(liveHeap[0], ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+                    }
                 }
             }
 
@@ -183,7 +195,11 @@ class ScaleBenchmark {
             public void closeInvalid(final RecordSetWriter writer, final long records) {
             }
         });
-        final double seconds = (System.nanoTime() - start) / 1e9;
+        final long finalGc = System.nanoTime();
+        System.gc();
+        liveHeap[1] += System.nanoTime() - finalGc;
+        liveHeap[0] = Math.max(liveHeap[0], ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        final double seconds = (System.nanoTime() - start - liveHeap[1]) / 1e9;
         final long expected = (long) originCount * destinationCount;
         if (pairs[0] != expected) {
             throw new AssertionError("wrote " + pairs[0] + " pairs, expected " + expected);
@@ -191,9 +207,9 @@ class ScaleBenchmark {
         final long peakHeap = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
                 .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
         final double fill = expected / (double) stats.requests() / Math.min(limits.maxElements(), (long) plan.originBlockSize() * plan.destinationBlockSize());
-        System.out.printf(Locale.ROOT, "| %s | %,d x %,d | %,d | %.1f | %,.0f | %,d | %.2f | %.1f | %.0f | %.1f |%n", engineName, originCount,
-                destinationCount, expected, seconds, expected / seconds, stats.requests(), fill, peakHeap / 1048576.0, peakRssMegabytes(),
-                parquetBytes.count / 1048576.0);
+        System.out.printf(Locale.ROOT, "| %s | %,d x %,d | %,d | %.1f | %,.0f | %,d | %.2f | %.1f | %.1f | %.0f | %.1f |%n", engineName, originCount,
+                destinationCount, expected, seconds, expected / seconds, stats.requests(), fill, liveHeap[0] / 1048576.0, peakHeap / 1048576.0,
+                peakRssMegabytes(), parquetBytes.count / 1048576.0);
     }
 
     private static CoordinateBlock grid(final String prefix, final int count, final double lat, final double lon, final double spacing) {
