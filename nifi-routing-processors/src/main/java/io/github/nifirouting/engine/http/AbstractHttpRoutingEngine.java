@@ -113,7 +113,8 @@ public abstract class AbstractHttpRoutingEngine extends AbstractControllerServic
 
     public static final PropertyDescriptor RATE_LIMIT = new PropertyDescriptor.Builder()
             .name("Rate Limit")
-            .description("Most requests per Rate Limit Period, shared by every processor and task using this service. 0: unlimited.")
+            .description("Most permits per Rate Limit Period, counted in Rate Limit Unit (requests by default), shared by every processor and "
+                    + "task using this service. 0: unlimited.")
             .required(true)
             .defaultValue("0")
             .addValidator(StandardValidators.NON_NEGATIVE_INTEGER_VALIDATOR)
