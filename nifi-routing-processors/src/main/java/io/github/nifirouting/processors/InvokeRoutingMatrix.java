@@ -90,7 +90,8 @@ import java.util.stream.Stream;
         @WritesAttribute(attribute = "routing.retries", description = "Retries the engine service made for this tile"),
         @WritesAttribute(attribute = "routing.cache.hits", description = "With a Result Cache: pairs taken from the cache"),
         @WritesAttribute(attribute = "routing.cache.misses", description = "With a Result Cache: pairs not in the cache"),
-        @WritesAttribute(attribute = "routing.latency.ms", description = "Time spent in the engine for this tile"),
+        @WritesAttribute(attribute = "routing.latency.ms", description = "Time spent in engine exchanges for this tile"),
+        @WritesAttribute(attribute = "routing.wait.ms", description = "Time spent waiting (backoff, Retry-After, rate limit) for this tile"),
         @WritesAttribute(attribute = "routing.pairs.ok", description = "Pairs with a route"),
         @WritesAttribute(attribute = "routing.pairs.unroutable", description = "Pairs without a route"),
         @WritesAttribute(attribute = "routing.pairs.snapped.too.far", description = "Pairs whose ends snapped beyond Max Snap Distance"),
@@ -313,7 +314,8 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
         attributes.put("routing.profile", engine.getProfile());
         attributes.put("routing.requests", String.valueOf(stats.requests()));
         attributes.put("routing.retries", String.valueOf(stats.retries()));
-        attributes.put("routing.latency.ms", String.valueOf(stats.millis()));
+        attributes.put("routing.latency.ms", String.valueOf(stats.engineMillis()));
+        attributes.put("routing.wait.ms", String.valueOf(stats.waitMillis()));
         attributes.put("routing.pairs.ok", String.valueOf(counts.ok));
         attributes.put("routing.pairs.unroutable", String.valueOf(counts.unroutable));
         attributes.put("routing.pairs.snapped.too.far", String.valueOf(counts.snappedTooFar));
