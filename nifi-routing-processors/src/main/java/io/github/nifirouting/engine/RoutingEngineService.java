@@ -57,7 +57,8 @@ public interface RoutingEngineService extends ControllerService {
     }
 
     /**
-     * Network nodes reachable from a point within {@code maxSeconds}, with their travel times.
+     * What is reachable from a point within {@code maxSeconds}, with travel times: network nodes, or better the road
+     * polylines around them (see {@link ReachableNodes}), which is what lets isochrones follow roads between junctions.
      *
      * @throws RoutingException when the engine cannot answer
      */

@@ -1,28 +1,30 @@
 package io.github.nifirouting.isochrone;
 
-import org.locationtech.jts.geom.Coordinate;
-import org.locationtech.jts.geom.CoordinateSequence;
-import org.locationtech.jts.geom.CoordinateSequenceFilter;
-import org.locationtech.jts.geom.Geometry;
-
 /**
- * An equirectangular projection centred on a site: meters east and north. Over an isochrone's extent (tens of km)
- * its area error is well under 1%, so areas and buffers are computed in it and geometries converted back to
- * longitude/latitude (OGC:CRS84) only for output.
+ * An equirectangular projection centred on a site: meters east and north, with the WGS84 ellipsoid's meridian and
+ * parallel scale at the site's latitude. It places the sample lattice and the cells around a site; over an isochrone's
+ * extent (tens of km) its distances are within about 1% of the geodesic ones. Geometries are not built in it: cells are
+ * built directly in longitude/latitude from their lattice indices (see {@link CellGrid}).
  */
 final class LocalProjection {
 
-    private static final double METERS_PER_DEGREE_LAT = 110_574.0;
-    private static final double METERS_PER_DEGREE_LON_EQUATOR = 111_320.0;
+    private static final double SEMI_MAJOR_AXIS = 6_378_137.0;
+    private static final double ECCENTRICITY_SQUARED = 0.00669437999014;
 
     private final double latitude;
     private final double longitude;
+    private final double metersPerDegreeLat;
     private final double metersPerDegreeLon;
 
     LocalProjection(final double latitude, final double longitude) {
         this.latitude = latitude;
         this.longitude = longitude;
-        this.metersPerDegreeLon = METERS_PER_DEGREE_LON_EQUATOR * Math.cos(Math.toRadians(latitude));
+        final double sin = Math.sin(Math.toRadians(latitude));
+        final double w = 1 - ECCENTRICITY_SQUARED * sin * sin;
+        final double meridianRadius = SEMI_MAJOR_AXIS * (1 - ECCENTRICITY_SQUARED) / (w * Math.sqrt(w));
+        final double normalRadius = SEMI_MAJOR_AXIS / Math.sqrt(w);
+        this.metersPerDegreeLat = Math.toRadians(meridianRadius);
+        this.metersPerDegreeLon = Math.toRadians(normalRadius * Math.cos(Math.toRadians(latitude)));
     }
 
     double x(final double lon) {
@@ -30,7 +32,7 @@ final class LocalProjection {
     }
 
     double y(final double lat) {
-        return (lat - latitude) * METERS_PER_DEGREE_LAT;
+        return (lat - latitude) * metersPerDegreeLat;
     }
 
     double longitude(final double x) {
@@ -38,30 +40,11 @@ final class LocalProjection {
     }
 
     double latitude(final double y) {
-        return latitude + y / METERS_PER_DEGREE_LAT;
+        return latitude + y / metersPerDegreeLat;
     }
 
-    /** A copy of a projected geometry in longitude/latitude. */
-    Geometry toLonLat(final Geometry projected) {
-        final Geometry copy = projected.copy();
-        copy.apply(new CoordinateSequenceFilter() {
-            @Override
-            public void filter(final CoordinateSequence sequence, final int i) {
-                final Coordinate c = sequence.getCoordinate(i);
-                sequence.setOrdinate(i, 0, longitude(c.x));
-                sequence.setOrdinate(i, 1, latitude(c.y));
-            }
-
-            @Override
-            public boolean isDone() {
-                return false;
-            }
-
-            @Override
-            public boolean isGeometryChanged() {
-                return true;
-            }
-        });
-        return copy;
+    /** Meters per degree of latitude at the site: turns a tolerance in meters into degrees. */
+    double metersPerDegreeLatitude() {
+        return metersPerDegreeLat;
     }
 }

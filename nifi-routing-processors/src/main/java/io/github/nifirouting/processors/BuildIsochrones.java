@@ -94,16 +94,24 @@ public class BuildIsochrones extends AbstractProcessor {
             .name("Strategy").description("How travel times around a site are obtained.").allowableValues(IsochroneStrategy.class)
             .defaultValue(IsochroneStrategy.ENGINE_NATIVE).required(true).build();
     public static final PropertyDescriptor RESOLUTION = new PropertyDescriptor.Builder()
-            .name("Resolution").description("Meters: the width added around reached network nodes (engine native) or the lattice spacing "
-                    + "(matrix sampled). Smaller is more precise and, when sampling, costs 4x the samples per halving.")
+            .name("Resolution").description("Meters: the side of the square cells polygons are made of, which is also the lattice spacing "
+                    + "of the matrix-sampled strategy. Boundaries are accurate to about half a cell; when sampling, each halving costs 4x the "
+                    + "samples (engine cost), with the engine-native strategy it costs only polygon building.")
             .required(true).defaultValue("250").addValidator(StandardValidators.POSITIVE_INTEGER_VALIDATOR).build();
+    public static final PropertyDescriptor ROAD_DISTANCE = new PropertyDescriptor.Builder()
+            .name("Max Road Distance").description("Meters: land counts as reached when a road reached in time is within this distance "
+                    + "(engine native: cells whose centre is this close to a reached road; matrix sampled: samples the engine snaps to a road "
+                    + "no farther away, when the engine reports snap distances). Land farther from any reached road (lakes, mountains, "
+                    + "large fields) is left out, as holes where it is surrounded. At least Resolution x 0.71, so every cell a road crosses counts.")
+            .required(true).defaultValue("300").addValidator(StandardValidators.POSITIVE_INTEGER_VALIDATOR).build();
     public static final PropertyDescriptor MAX_SPEED = new PropertyDescriptor.Builder()
             .name("Max Speed").description("km/h: the fastest travel to expect, which sets how far the lattice reaches (largest threshold x "
                     + "this speed). Too low cuts polygons off; too high wastes samples.")
             .required(true).defaultValue("90").addValidator(StandardValidators.POSITIVE_INTEGER_VALIDATOR)
             .dependsOn(STRATEGY, IsochroneStrategy.MATRIX_SAMPLED).build();
     public static final PropertyDescriptor SIMPLIFY = new PropertyDescriptor.Builder()
-            .name("Simplification Tolerance").description("Meters; 0 keeps every vertex. Topology-preserving, so polygons stay valid.")
+            .name("Simplification Tolerance").description("Meters; 0 keeps every cell corner. Topology-preserving, so polygons stay valid; "
+                    + "each simplified polygon is then unioned with the smaller thresholds' so they still nest.")
             .required(true).defaultValue("0").addValidator(StandardValidators.NON_NEGATIVE_INTEGER_VALIDATOR).build();
     public static final PropertyDescriptor GEOMETRY_FORMAT = new PropertyDescriptor.Builder()
             .name("Geometry Format").description("WKB bytes (for GeoParquet), WKT text or GeoJSON text.")
@@ -120,9 +128,12 @@ public class BuildIsochrones extends AbstractProcessor {
     public static final Relationship REL_ORIGINAL = new Relationship.Builder().name("original").description("The input after success").build();
 
     private static final List<PropertyDescriptor> PROPERTIES = Stream.concat(Stream.of(ROUTING_ENGINE, RECORD_READER, RECORD_WRITER, THRESHOLDS,
-            STRATEGY, RESOLUTION, MAX_SPEED, SIMPLIFY, GEOMETRY_FORMAT, MAX_RETRIES), Stream.concat(PointFields.PROPERTIES.stream(),
+            STRATEGY, RESOLUTION, ROAD_DISTANCE, MAX_SPEED, SIMPLIFY, GEOMETRY_FORMAT, MAX_RETRIES), Stream.concat(PointFields.PROPERTIES.stream(),
             HeapGuard.PROPERTIES.stream())).toList();
     private static final Set<Relationship> RELATIONSHIPS = Set.of(REL_SUCCESS, REL_RETRY, REL_FAILURE, REL_ORIGINAL);
+
+    /** Half the diagonal of a cell: the farthest a road crossing the cell can be from its centre. */
+    private static final double MIN_ROAD_DISTANCE_PER_CELL = Math.sqrt(0.5);
 
     static final String STATUS_OK = "OK";
     static final String STATUS_OFF_NETWORK = "OFF_NETWORK";
@@ -150,6 +161,13 @@ public class BuildIsochrones extends AbstractProcessor {
             } catch (final IllegalArgumentException e) {
                 results.add(new ValidationResult.Builder().subject(THRESHOLDS.getDisplayName()).input(thresholds).valid(false).explanation(e.getMessage()).build());
             }
+        }
+        final Integer resolution = context.getProperty(RESOLUTION).asInteger();
+        final Integer roadDistance = context.getProperty(ROAD_DISTANCE).asInteger();
+        if (resolution != null && roadDistance != null && roadDistance < resolution * MIN_ROAD_DISTANCE_PER_CELL) {
+            results.add(new ValidationResult.Builder().subject(ROAD_DISTANCE.getDisplayName()).input(String.valueOf(roadDistance)).valid(false)
+                    .explanation("must be at least " + (int) Math.ceil(resolution * MIN_ROAD_DISTANCE_PER_CELL) + " m (Resolution x 0.71): a "
+                            + "road crossing a cell's corner is that far from its centre, and nearer limits break roads into separate cells").build());
         }
         return results;
     }
@@ -185,16 +203,18 @@ public class BuildIsochrones extends AbstractProcessor {
         final IsochroneStrategy strategy = IsochroneStrategy.fromValue(context.getProperty(STRATEGY).getValue());
         final String format = context.getProperty(GEOMETRY_FORMAT).getValue();
         final double[] thresholds;
+        final SiteIsochrones.Settings settings;
         try {
             thresholds = Thresholds.parse(context.getProperty(THRESHOLDS).evaluateAttributeExpressions(input).getValue());
+            settings = new SiteIsochrones.Settings(thresholds, strategy == IsochroneStrategy.MATRIX_SAMPLED,
+                    context.getProperty(RESOLUTION).asDouble(),
+                    (context.getProperty(MAX_SPEED).isSet() ? context.getProperty(MAX_SPEED).asDouble() : 90.0) / 3.6,
+                    context.getProperty(SIMPLIFY).asDouble(), context.getProperty(ROAD_DISTANCE).asDouble());
+            SiteIsochrones.check(settings);
         } catch (final IllegalArgumentException e) {
             fail(session, input, "INVALID_CONFIGURATION", e.getMessage());
             return;
         }
-        final SiteIsochrones.Settings settings = new SiteIsochrones.Settings(thresholds, strategy == IsochroneStrategy.MATRIX_SAMPLED,
-                context.getProperty(RESOLUTION).asDouble(),
-                (context.getProperty(MAX_SPEED).isSet() ? context.getProperty(MAX_SPEED).asDouble() : 90.0) / 3.6,
-                context.getProperty(SIMPLIFY).asDouble());
         final RecordSchema schema = schema(format);
         final PointFields fields = PointFields.from(context);
         final RecordReaderFactory readers = context.getProperty(RECORD_READER).asControllerService(RecordReaderFactory.class);
@@ -223,14 +243,14 @@ public class BuildIsochrones extends AbstractProcessor {
                     continue;
                 }
                 final boolean onNetwork = SiteIsochrones.compute(engine, point.latitude(), point.longitude(), settings, stats, polygon -> {
-                    final Geometry geometry = polygon.result().geometry();
+                    final Geometry geometry = polygon.geometry();
                     final Object encoded = switch (format) {
                         case "WKB" -> wkb.write(geometry);
                         case "WKT" -> geometry.toText();
                         default -> geoJson.write(geometry);
                     };
-                    write(writer, schema, id, polygon.thresholdSeconds(), encoded, polygon.result().areaSquareKilometers(),
-                            polygon.result().reachedPoints(), strategy, engine, STATUS_OK);
+                    write(writer, schema, id, polygon.thresholdSeconds(), encoded, polygon.areaSquareKilometers(), polygon.reachedPoints(),
+                            strategy, engine, STATUS_OK);
                 });
                 if (!onNetwork) {
                     counts[1]++;

@@ -52,7 +52,7 @@ class IsochroneBenchmark {
         System.out.printf("%16s %10s %12s %14s %14s %14s%n", "strategy", "sites", "isochrones", "isochrones/s", "seconds", "peak heap MB");
         for (final boolean sampled : new boolean[]{false, true}) {
             final int count = sampled ? 100 : 1000; // sampling costs one matrix row of ~10,000 samples per site
-            final SiteIsochrones.Settings settings = new SiteIsochrones.Settings(new double[]{300, 600, 900}, sampled, 250, 90 / 3.6, 0);
+            final SiteIsochrones.Settings settings = new SiteIsochrones.Settings(new double[]{300, 600, 900}, sampled, 250, 90 / 3.6, 0, 300);
             System.gc();
             ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
             final long[] polygons = {0};
@@ -60,7 +60,7 @@ class IsochroneBenchmark {
             final long start = System.nanoTime();
             for (int i = 0; i < count; i++) {
                 SiteIsochrones.compute(engine, sites.latitude(i), sites.longitude(i), settings, new CallStats(), polygon -> {
-                    wkb.write(polygon.result().geometry());
+                    wkb.write(polygon.geometry());
                     polygons[0]++;
                 });
             }

@@ -34,7 +34,7 @@ import java.util.Map;
         + "file and profile; every service on the node configured with the same file, profile and directory shares one loaded graph. "
         + "Matrices are computed with one Dijkstra search per origin that stops once every destination is settled, never with one "
         + "query per pair. Points are snapped to the nearest road the profile may use; points farther than Max Snap Distance are "
-        + "unroutable. Also provides reachable nodes within a time limit for BuildIsochrones.")
+        + "unroutable. Also provides the roads reachable within a time limit (with the travel time along them) for BuildIsochrones.")
 @SeeAlso(classNames = {"io.github.nifirouting.processors.InvokeRoutingMatrix", "io.github.nifirouting.processors.ChunkCoordinates"})
 public class EmbeddedGraphHopperEngine extends AbstractControllerService implements RoutingEngineService, VerifiableControllerService {
 

@@ -12,9 +12,12 @@ import com.graphhopper.storage.BaseGraph;
 import com.graphhopper.storage.NodeAccess;
 import com.graphhopper.storage.index.Snap;
 import com.graphhopper.util.EdgeExplorer;
+import com.graphhopper.util.DistanceCalcEarth;
 import com.graphhopper.util.EdgeIterator;
+import com.graphhopper.util.FetchMode;
 import com.graphhopper.util.GHUtility;
 import com.graphhopper.util.PMap;
+import com.graphhopper.util.PointList;
 import com.graphhopper.util.shapes.BBox;
 import io.github.nifirouting.model.CoordinateBlock;
 import io.github.nifirouting.model.MatrixResult;
@@ -34,7 +37,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A road network loaded in process with GraphHopper, answering matrices and reachability with one-to-many Dijkstra
+ * A road network loaded in process with GraphHopper, answering matrices and reachable roads with one-to-many Dijkstra
  * searches: one search per origin, stopped as soon as every destination of the request is settled, so the cost
  * grows with origins x explored network, never with origin x destination point-to-point queries.
  * <p>
@@ -206,27 +209,116 @@ public final class GraphHopperNetwork implements AutoCloseable {
         return new MatrixResult(rows, columns, durations, distances, sourceSnapMeters, destinationSnapMeters);
     }
 
-    /** Network nodes reachable from a point within {@code maxSeconds}, with their travel times; empty if the point is off the network. */
+    /**
+     * The roads reachable from a point within {@code maxSeconds}: every road edge leaving a node settled within the limit,
+     * with its full geometry (tower and pillar points) and the travel time at each vertex, interpolated along the edge by
+     * distance. An edge between two settled nodes takes, at each vertex, the earlier of the arrivals from either end it can
+     * be driven from; an edge leaving the reached area keeps the times it has from its settled end, which pass the limit
+     * towards its far end. Empty if the point is off the network.
+     */
     public ReachableNodes reachable(final double latitude, final double longitude, final double maxSeconds) {
         final Snap snap = hopper.getLocationIndex().findClosest(latitude, longitude, snapFilter);
         if (!snap.isValid() || snap.getQueryDistance() > maxSnapMeters) {
-            return new ReachableNodes(new double[0], new double[0], new double[0], 0);
+            return new ReachableNodes(new double[0], new double[0], new double[0], 0, new int[]{0}, 0);
         }
         final QueryGraph queryGraph = QueryGraph.create(hopper.getBaseGraph(), snap);
-        final Search search = new Search(queryGraph, queryGraph.wrapWeighting(weighting));
+        final Weighting queryWeighting = queryGraph.wrapWeighting(weighting);
+        final Search search = new Search(queryGraph, queryWeighting);
         search.run(snap.getClosestNode(), new int[0], maxSeconds);
-        final NodeAccess nodes = queryGraph.getNodeAccess();
-        final int count = search.settledCount();
-        final double[] lat = new double[count];
-        final double[] lon = new double[count];
-        final double[] seconds = new double[count];
-        for (int i = 0; i < count; i++) {
+        final RoadBuffer roads = new RoadBuffer(search.settledCount() * 4);
+        final EdgeExplorer explorer = queryGraph.createEdgeExplorer(EdgeFilter.ALL_EDGES);
+        for (int i = 0; i < search.settledCount(); i++) {
             final int node = search.settledNode(i);
-            lat[i] = nodes.getLat(node);
-            lon[i] = nodes.getLon(node);
-            seconds[i] = search.seconds(node);
+            final EdgeIterator edge = explorer.setBaseNode(node);
+            while (edge.next()) {
+                final int adjacent = edge.getAdjNode();
+                final boolean adjacentSettled = search.settled(adjacent);
+                if (adjacentSettled && adjacent <= node) {
+                    continue; // an edge between two settled nodes is written once, from its lower node id
+                }
+                final double forward = Double.isInfinite(queryWeighting.calcEdgeWeight(edge, false)) ? Double.NaN
+                        : queryWeighting.calcEdgeMillis(edge, false) / 1000.0;
+                final double backward = !adjacentSettled || Double.isInfinite(queryWeighting.calcEdgeWeight(edge, true)) ? Double.NaN
+                        : queryWeighting.calcEdgeMillis(edge, true) / 1000.0;
+                if (Double.isNaN(forward) && Double.isNaN(backward)) {
+                    continue;
+                }
+                roads.addEdge(edge.fetchWayGeometry(FetchMode.ALL), search.seconds(node), forward,
+                        adjacentSettled ? search.seconds(adjacent) : Double.NaN, backward);
+            }
         }
-        return new ReachableNodes(lat, lon, seconds, count);
+        return roads.build();
+    }
+
+    /** Road polylines with per-vertex travel times, grown in flat arrays. */
+    private static final class RoadBuffer {
+        private double[] lat;
+        private double[] lon;
+        private double[] seconds;
+        private int[] lineStarts = new int[64];
+        private int size;
+        private int lines;
+        private double[] cumulative = new double[16];
+
+        RoadBuffer(final int capacity) {
+            lat = new double[Math.max(16, capacity)];
+            lon = new double[lat.length];
+            seconds = new double[lat.length];
+        }
+
+        /**
+         * One edge from {@code startSeconds} at its first vertex; {@code forwardSeconds} to drive it start to end (NaN if
+         * not allowed), {@code endSeconds} and {@code backwardSeconds} the same from its last vertex (NaN if not reached).
+         */
+        void addEdge(final PointList points, final double startSeconds, final double forwardSeconds, final double endSeconds,
+                     final double backwardSeconds) {
+            final int count = points.size();
+            if (count < 2) {
+                return;
+            }
+            if (cumulative.length < count) {
+                cumulative = new double[Math.max(count, cumulative.length * 2)];
+            }
+            cumulative[0] = 0;
+            for (int p = 1; p < count; p++) {
+                cumulative[p] = cumulative[p - 1] + DistanceCalcEarth.DIST_EARTH.calcDist(points.getLat(p - 1), points.getLon(p - 1),
+                        points.getLat(p), points.getLon(p));
+            }
+            final double length = cumulative[count - 1];
+            ensure(count);
+            for (int p = 0; p < count; p++) {
+                final double fraction = length > 0 ? cumulative[p] / length : (p == 0 ? 0 : 1);
+                double time = Double.POSITIVE_INFINITY;
+                if (!Double.isNaN(forwardSeconds)) {
+                    time = startSeconds + fraction * forwardSeconds;
+                }
+                if (!Double.isNaN(endSeconds) && !Double.isNaN(backwardSeconds)) {
+                    time = Math.min(time, endSeconds + (1 - fraction) * backwardSeconds);
+                }
+                lat[size] = points.getLat(p);
+                lon[size] = points.getLon(p);
+                seconds[size] = time;
+                size++;
+            }
+            lines++;
+            if (lines + 1 > lineStarts.length) {
+                lineStarts = Arrays.copyOf(lineStarts, lineStarts.length * 2);
+            }
+            lineStarts[lines] = size;
+        }
+
+        private void ensure(final int more) {
+            if (size + more > lat.length) {
+                final int capacity = Math.max(size + more, lat.length * 2);
+                lat = Arrays.copyOf(lat, capacity);
+                lon = Arrays.copyOf(lon, capacity);
+                seconds = Arrays.copyOf(seconds, capacity);
+            }
+        }
+
+        ReachableNodes build() {
+            return new ReachableNodes(lat, lon, seconds, size, Arrays.copyOf(lineStarts, lines + 1), lines);
+        }
     }
 
     private void snapAll(final CoordinateBlock points, final Snap[] snaps, final double[] snapMeters, final List<Snap> valid) {
