@@ -372,7 +372,10 @@ public final class GraphHopperNetwork implements AutoCloseable {
             heap = new MinHeap(1024);
         }
 
-        /** Settles nodes from {@code origin} until all {@code targets} are settled (if any) or travel time passes {@code maxSeconds}. */
+        /**
+         * Settles nodes from {@code origin} until all {@code targets} are settled (if any) or the heap is exhausted; nodes whose
+         * travel time (along their least-weight path) passes {@code maxSeconds} are neither settled nor expanded.
+         */
         void run(final int origin, final int[] targets, final double maxSeconds) {
             reset();
             int remaining = 0;
@@ -396,7 +399,9 @@ public final class GraphHopperNetwork implements AutoCloseable {
                     continue;
                 }
                 if (millis[node] > maxMillis) {
-                    break;
+                    // The heap is ordered by weight, not time: a node popped later may still be reached in time, so skip
+                    // this one (and everything only reachable through it) rather than stop.
+                    continue;
                 }
                 done[node] = true;
                 addSettled(node);

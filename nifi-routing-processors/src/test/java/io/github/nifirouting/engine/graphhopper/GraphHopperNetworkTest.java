@@ -170,13 +170,67 @@ class GraphHopperNetworkTest {
     }
 
     @Test
-    void reachableNodesRespectTheTimeLimit() {
+    void reachableRoadsRespectTheTimeLimitAndFollowTheRoadGeometry() {
         final ReachableNodes ten = network.reachable(42.5078, 1.5211, 600);
         final ReachableNodes five = network.reachable(42.5078, 1.5211, 300);
-        assertTrue(ten.size() > five.size() && five.size() > 50, ten.size() + " vs " + five.size());
-        for (int i = 0; i < ten.size(); i++) {
-            assertTrue(ten.travelSeconds()[i] <= 600);
+        assertTrue(ten.hasRoads() && five.hasRoads());
+        assertTrue(ten.lineCount() > five.lineCount() && five.lineCount() > 50, ten.lineCount() + " vs " + five.lineCount());
+        int pillars = 0;
+        for (int line = 0; line < ten.lineCount(); line++) {
+            final int from = ten.lineStarts()[line];
+            final int to = ten.lineStarts()[line + 1];
+            assertTrue(to - from >= 2, "a road has two ends");
+            pillars += to - from - 2;
+            double earliest = Double.POSITIVE_INFINITY;
+            for (int i = from; i < to; i++) {
+                earliest = Math.min(earliest, ten.travelSeconds()[i]);
+                assertTrue(Math.abs(ten.latitudes()[i] - 42.5078) < 0.2 && Math.abs(ten.longitudes()[i] - 1.5211) < 0.2);
+            }
+            assertTrue(earliest <= 600, "every road given is reached within the limit somewhere: " + earliest);
         }
+        assertTrue(pillars > ten.lineCount(), "mountain roads bend: more pillar points than roads (" + pillars + ")");
+        // The same place is reached at the same time whatever the limit.
+        double fiveEarliest = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < five.size(); i++) {
+            fiveEarliest = Math.min(fiveEarliest, five.travelSeconds()[i]);
+        }
+        assertEquals(0, fiveEarliest, 1e-9, "the snapped site itself is at 0 s");
+    }
+
+    @Test
+    void reachableRoadsAgreeWithTheMatrixAndDoNotStopEarly() {
+        // The search runs by weight, not time: it must not stop at the first node past the limit while faster ones remain.
+        final ReachableNodes wide = network.reachable(42.5450, 1.5150, 1200);
+        final ReachableNodes limited = network.reachable(42.5450, 1.5150, 600);
+        final java.util.Set<String> limitedPoints = new java.util.HashSet<>();
+        for (int i = 0; i < limited.size(); i++) {
+            limitedPoints.add(limited.latitudes()[i] + "," + limited.longitudes()[i]);
+        }
+        final CoordinateBlock.Builder vertices = new CoordinateBlock.Builder();
+        final List<Double> vertexSeconds = new ArrayList<>();
+        int inTime = 0;
+        for (int i = 0; i < wide.size(); i += 7) {
+            if (wide.travelSeconds()[i] <= 590) {
+                inTime++;
+                assertTrue(limitedPoints.contains(wide.latitudes()[i] + "," + wide.longitudes()[i]),
+                        "reached in " + wide.travelSeconds()[i] + " s, so within the 600 s search too");
+            }
+            if (Double.isFinite(wide.travelSeconds()[i])) {
+                vertices.add("v" + i, wide.latitudes()[i], wide.longitudes()[i]);
+                vertexSeconds.add(wide.travelSeconds()[i]);
+            }
+        }
+        assertTrue(inTime > 100, "vertices reached in time: " + inTime);
+        // Times along roads match the matrix's time to the same points (snapped back onto the same road).
+        final MatrixResult matrix = network.matrix(CoordinateBlock.of(new String[]{"site"}, new double[]{42.5450}, new double[]{1.5150}), vertices.build());
+        int agree = 0;
+        for (int c = 0; c < matrix.columns(); c++) {
+            if (Math.abs(matrix.durationSeconds(0, c) - vertexSeconds.get(c)) <= Math.max(1, vertexSeconds.get(c) * 0.01)) {
+                agree++;
+            }
+        }
+        System.out.printf("reachable vs matrix: %d of %d road vertices within 1 s or 1%%%n", agree, matrix.columns());
+        assertTrue(agree >= matrix.columns() * 0.95, agree + " of " + matrix.columns());
     }
 
     @Test
