@@ -34,6 +34,8 @@ import java.util.function.Consumer;
  * From an engine's own isochrone polygons: repaired with {@link GeometryFixer} where the engine's rings are not valid,
  * then unioned with the polygon of the previous (smaller) threshold so that nesting holds whatever the engine returned.
  * <p>
+ * Output is canonical: parts and rings in a fixed order, shells counter-clockwise and holes clockwise (RFC 7946).
+ * <p>
  * Simplification (tolerance in meters, converted to degrees of latitude) is topology preserving; after it, each
  * polygon is unioned with the previous threshold's so nesting still holds (to floating-point rounding at the points
  * where boundaries cross).
@@ -68,8 +70,9 @@ public final class IsochronePolygons {
             if (toleranceDegrees > 0) {
                 polygon = nest(simplify(polygon, toleranceDegrees), previous);
             }
-            sink.accept(new Result(threshold, polygon, EllipsoidalArea.squareMeters(polygon) / 1e6, count));
             previous = polygon;
+            polygon = canonical(polygon);
+            sink.accept(new Result(threshold, polygon, EllipsoidalArea.squareMeters(polygon) / 1e6, count));
         }
     }
 
@@ -96,9 +99,21 @@ public final class IsochronePolygons {
                 geometry = simplify(geometry, toleranceDegrees);
             }
             geometry = nest(geometry, previous);
-            sink.accept(new Result(rings.thresholdsSeconds()[t], geometry, EllipsoidalArea.squareMeters(geometry) / 1e6, 0));
             previous = geometry;
+            geometry = canonical(geometry);
+            sink.accept(new Result(rings.thresholdsSeconds()[t], geometry, EllipsoidalArea.squareMeters(geometry) / 1e6, 0));
         }
+    }
+
+    /**
+     * The same geometry in a canonical form, so equal inputs give byte-identical output (the polygonizer's graph iterates
+     * hash sets): parts and rings in JTS's normal order, then reversed to RFC 7946's orientation (shells counter-clockwise,
+     * holes clockwise).
+     */
+    private static Geometry canonical(final Geometry geometry) {
+        final Geometry normal = geometry.copy();
+        normal.normalize();
+        return normal.reverse();
     }
 
     /** Topology-preserving simplification, repaired in the rare case where touching parts end up invalid. */

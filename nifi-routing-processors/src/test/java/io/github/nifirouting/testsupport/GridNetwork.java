@@ -78,8 +78,20 @@ public final class GridNetwork {
 
     /** The nearest street within {@code maxSnapMeters} (infinite for none), or null. */
     public static Snap snap(final double latitude, final double longitude, final double maxSnapMeters) {
-        final double px = x(longitude) / BLOCK_METERS;
-        final double py = y(latitude) / BLOCK_METERS;
+        final double outsideX = x(longitude) / BLOCK_METERS;
+        final double outsideY = y(latitude) / BLOCK_METERS;
+        // Outside the grid the nearest street point is the nearest point of its boundary street.
+        final double px = Math.max(-HALF, Math.min(HALF, outsideX));
+        final double py = Math.max(-HALF, Math.min(HALF, outsideY));
+        final double outside = Math.hypot(outsideX - px, outsideY - py) * BLOCK_METERS;
+        if (outside > maxSnapMeters) {
+            return null;
+        }
+        final Snap inside = snapInside(px, py, maxSnapMeters);
+        return inside == null || outside == 0 ? inside : new Snap(inside.a(), inside.b(), inside.fraction(), outside);
+    }
+
+    private static Snap snapInside(final double px, final double py, final double maxSnapMeters) {
         final int ci = (int) Math.floor(px);
         final int cj = (int) Math.floor(py);
         Snap best = null;
