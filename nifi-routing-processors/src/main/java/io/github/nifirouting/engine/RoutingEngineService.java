@@ -72,11 +72,27 @@ public interface RoutingEngineService extends ControllerService {
     }
 
     /**
-     * The engine's own isochrone polygons around a point, one set per threshold (ascending seconds).
+     * The engine's own isochrone polygons around a point, one set per threshold (ascending seconds); no polygons at all
+     * when the engine cannot place the point on its network.
      *
      * @throws RoutingException when the engine cannot answer
      */
     default IsochroneRings computeIsochrones(final double latitude, final double longitude, final double[] thresholdsSeconds) throws RoutingException {
         throw new UnsupportedOperationException(getEngineName() + " has no isochrone API");
+    }
+
+    /**
+     * {@link #computeIsochrones(double, double, double[])}, recording requests, retries and elapsed time into {@code stats}.
+     * Engines that retry internally override this to report every attempt.
+     */
+    default IsochroneRings computeIsochrones(final double latitude, final double longitude, final double[] thresholdsSeconds, final CallStats stats)
+            throws RoutingException {
+        final long start = System.nanoTime();
+        stats.recordRequest();
+        try {
+            return computeIsochrones(latitude, longitude, thresholdsSeconds);
+        } finally {
+            stats.addNanos(System.nanoTime() - start);
+        }
     }
 }

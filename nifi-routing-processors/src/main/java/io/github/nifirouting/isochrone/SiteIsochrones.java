@@ -55,14 +55,7 @@ public final class SiteIsochrones {
         final double[] thresholds = settings.thresholdsSeconds();
         final double largest = thresholds[thresholds.length - 1];
         if (!settings.sampled() && engine.supportsIsochrones()) {
-            final long start = System.nanoTime();
-            stats.recordRequest();
-            final IsochroneRings rings;
-            try {
-                rings = engine.computeIsochrones(latitude, longitude, thresholds);
-            } finally {
-                stats.addNanos(System.nanoTime() - start);
-            }
+            final IsochroneRings rings = engine.computeIsochrones(latitude, longitude, thresholds, stats);
             if (rings.polygons().stream().allMatch(java.util.List::isEmpty)) {
                 return false;
             }

@@ -55,12 +55,14 @@ import java.util.stream.Stream;
 
 @Tags({"routing", "isochrone", "catchment", "drive time", "polygon", "geometry", "geoparquet", "jts"})
 @CapabilityDescription("Builds catchment polygons (isochrones) for each site of the incoming records, for one or more travel-time thresholds, "
-        + "from any routing engine service: with the engine's own isochrones (its API, or the embedded engine's reachable network) or, for "
-        + "engines with only a matrix API such as OSRM, by sampling a lattice around the site. Travel times stay in flat arrays; one JTS "
-        + "geometry per site and threshold is built when it is written, then released. Polygons are valid, keep their holes, and nest: "
-        + "the polygon of a larger threshold contains the smaller ones. One output record per site and threshold: site_id, threshold_s, "
-        + "geometry (WKB, WKT or GeoJSON), area_km2, reached_points, strategy, engine, status; a site off the network or with an invalid "
-        + "point gets records with an empty geometry and a status, so every site is accounted for.")
+        + "from any routing engine service: with the engine's own isochrones (its isochrone API, or the roads the embedded engine reaches) "
+        + "or, for engines with only a matrix API such as OSRM, by sampling a lattice around the site through the matrix API. Both build the "
+        + "same thing: square cells of Resolution meters whose nearest road, within Max Road Distance, is reached in time. Travel times stay "
+        + "in flat arrays; one JTS geometry per site and threshold is built when it is written, then released. Polygons are valid, keep "
+        + "their holes (lakes, mountains), and nest: the polygon of a larger threshold contains the smaller ones. One output record per site "
+        + "and threshold: site_id, threshold_s, geometry (WKB, WKT or GeoJSON), area_km2 (on the WGS84 ellipsoid), reached_points (cells), "
+        + "strategy, engine, status; a site off the network or with an invalid point gets records with an empty geometry and a status, so "
+        + "every site is accounted for.")
 @InputRequirement(InputRequirement.Requirement.INPUT_REQUIRED)
 @SeeAlso(classNames = {"io.github.nifirouting.parquet.ParquetRecordSetWriter", "io.github.nifirouting.engine.graphhopper.EmbeddedGraphHopperEngine"})
 @UseCase(description = "5, 10 and 15 minute drive-time catchments of every store as GeoParquet",
@@ -73,6 +75,7 @@ import java.util.stream.Stream;
         @WritesAttribute(attribute = "isochrone.sites.off.network", description = "Sites the engine could not place on the network"),
         @WritesAttribute(attribute = "isochrone.sites.invalid", description = "Sites without a valid point"),
         @WritesAttribute(attribute = "routing.requests", description = "Engine requests made"),
+        @WritesAttribute(attribute = "routing.engine", description = "The engine's name"),
         @WritesAttribute(attribute = "routing.error", description = "On failure and retry: what went wrong"),
         @WritesAttribute(attribute = "routing.error.kind", description = "On failure and retry: the kind of engine failure")
 })

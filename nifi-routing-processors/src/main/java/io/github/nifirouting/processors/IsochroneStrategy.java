@@ -5,12 +5,13 @@ import org.apache.nifi.components.DescribedValue;
 /** How BuildIsochrones gets travel times around a site. */
 public enum IsochroneStrategy implements DescribedValue {
     ENGINE_NATIVE("engine-native", "Engine native",
-            "The engine's own isochrones: its isochrone API where it has one, else the network nodes it reaches within the largest "
-                    + "threshold (the embedded engine's shortest path tree), each widened by Resolution meters."),
+            "The engine's own isochrones: its isochrone API where it has one, else the roads it reaches within the largest threshold "
+                    + "(the embedded engine's shortest path tree with road geometry); each cell takes the time of its nearest road. One "
+                    + "search per site whatever the Resolution."),
     MATRIX_SAMPLED("matrix-sampled", "Matrix sampled",
-            "For engines without isochrones (e.g. OSRM): a square lattice of samples Resolution meters apart around the site, out to "
-                    + "the largest threshold at Max Speed; site-to-sample times come from the matrix API in limit-sized requests; "
-                    + "reached samples' cells make the polygon.");
+            "For engines without isochrones (e.g. OSRM): a sample at the centre of every cell around the site, out to the largest "
+                    + "threshold at Max Speed; site-to-sample times come from the matrix API in limit-sized requests, the engine snapping each "
+                    + "sample to its nearest road; reached samples' cells make the polygon. Cost grows with (threshold x speed / Resolution)^2.");
 
     private final String value;
     private final String displayName;

@@ -6,6 +6,7 @@ import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.engine.graphhopper.EmbeddedGraphHopperEngine;
 import io.github.nifirouting.engine.http.AbstractHttpRoutingEngine;
 import io.github.nifirouting.engine.osrm.OsrmRoutingEngine;
+import io.github.nifirouting.engine.valhalla.ValhallaRoutingEngine;
 import io.github.nifirouting.isochrone.EllipsoidalArea;
 import io.github.nifirouting.parquet.ParquetRecordSetWriter;
 import io.github.nifirouting.testsupport.FakeOsrmServer;
@@ -14,6 +15,7 @@ import io.github.nifirouting.testsupport.GridNetworkTestEngine;
 import io.github.nifirouting.testsupport.HaversineTestEngine;
 import io.github.nifirouting.testsupport.OsmExtracts;
 import io.github.nifirouting.testsupport.OsrmGridServer;
+import io.github.nifirouting.testsupport.ScriptedHttpServer;
 import org.apache.nifi.controller.ControllerService;
 import org.apache.nifi.csv.CSVReader;
 import org.apache.nifi.json.JsonRecordSetWriter;
@@ -340,6 +342,40 @@ class BuildIsochronesTest {
             System.out.printf("matrix-sampled through OSRM: %s requests for 3 sites (%d at the server), all under the 8,000-character URL limit%n",
                     output.getAttribute("routing.requests"), server.requests());
             assertEquals(String.valueOf(server.requests()), output.getAttribute("routing.requests"));
+        }
+    }
+
+    @Test
+    void engineNativeUsesAnIsochroneApiRepairsNestsAndMarksSitesItCannotPlace() throws Exception {
+        try (ScriptedHttpServer server = new ScriptedHttpServer()) {
+            // 10 min first, as Valhalla sorts contours; the 5 min ring is a bow-tie (self-intersecting), as generalization can
+            // leave it, and it pokes out of the 10 min polygon.
+            server.then(200, """
+                    {"features":[
+                     {"properties":{"contour":10.0,"metric":"time","color":"#bf4040"},"type":"Feature",
+                      "geometry":{"type":"Polygon","coordinates":[[[7.985,46.985],[8.02,46.985],[8.02,47.02],[7.985,47.02],[7.985,46.985]]]}},
+                     {"properties":{"contour":5.0,"metric":"time","color":"#bfbf40"},"type":"Feature",
+                      "geometry":{"type":"Polygon","coordinates":[[[7.98,46.98],[8.01,47.01],[8.01,46.98],[7.98,47.01],[7.98,46.98]]]}}],
+                     "type":"FeatureCollection"}""");
+            server.then(400, "{\"error_code\":171,\"error\":\"No suitable edges near location\",\"status_code\":400,\"status\":\"Bad Request\"}");
+            final ValhallaRoutingEngine valhalla = new ValhallaRoutingEngine();
+            final TestRunner runner = runner(valhalla, "engine-native", "WKT");
+            runner.setProperty(valhalla, AbstractHttpRoutingEngine.BASE_URL, server.baseUrl());
+            runner.enableControllerService(valhalla);
+            runner.setProperty(BuildIsochrones.THRESHOLDS, "5 min, 10 min");
+            final Map<String, String> statuses = new HashMap<>();
+            final Map<String, Geometry> polygons = run(runner, "id,latitude,longitude\ncentre,47.0,8.0\nsea,43.5,3.5\n", "WKT", statuses);
+            assertEquals(2, server.requestCount(), "one isochrone request per site");
+            assertEquals("OFF_NETWORK", statuses.get("sea@300"));
+            assertEquals("OFF_NETWORK", statuses.get("sea@600"));
+            final Geometry five = polygons.get("centre@300");
+            final Geometry ten = polygons.get("centre@600");
+            assertTrue(five.isValid() && ten.isValid(), "the bow-tie is repaired");
+            assertEquals(2, five.getNumGeometries(), "a bow-tie is two triangles");
+            // The engine's 10 min polygon is grown by the part of the 5 min one outside it; nested up to the rounding of crossing points.
+            assertTrue(five.difference(ten).getArea() < 1e-12 * five.getArea(), "10 min contains 5 min");
+            assertTrue(ten.getArea() > 0.035 * 0.035, "grown beyond the engine's square");
+            runner.getFlowFilesForRelationship(BuildIsochrones.REL_SUCCESS).get(0).assertAttributeEquals("routing.engine", "valhalla");
         }
     }
 

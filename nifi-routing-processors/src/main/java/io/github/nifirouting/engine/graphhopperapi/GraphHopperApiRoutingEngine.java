@@ -2,6 +2,7 @@ package io.github.nifirouting.engine.graphhopperapi;
 
 import io.github.nifirouting.engine.http.AbstractHttpRoutingEngine;
 import io.github.nifirouting.engine.http.EngineProtocol;
+import io.github.nifirouting.engine.http.IsochroneProtocol;
 import io.github.nifirouting.model.MatrixLimits;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
 import org.apache.nifi.annotation.documentation.SeeAlso;
@@ -13,12 +14,14 @@ import org.apache.nifi.processor.util.StandardValidators;
 
 import java.util.List;
 
-@Tags({"routing", "graphhopper", "matrix", "directions api", "drive time"})
+@Tags({"routing", "graphhopper", "matrix", "directions api", "isochrone", "drive time"})
 @CapabilityDescription("Routing engine service for the GraphHopper Directions API matrix (POST /matrix, key as query parameter). "
         + "Requests use fail_fast=false so an unroutable pair comes back as null instead of failing the whole request. The API allows "
         + "100 requests per minute and 300 locations per 5 seconds over all matrix requests: set Rate Limit 300, Rate Limit Period 5 sec, "
         + "Rate Limit Unit Locations. The open-source "
-        + "GraphHopper server has no matrix endpoint; use the embedded GraphHopper engine for that.")
+        + "GraphHopper server has no matrix endpoint; use the embedded GraphHopper engine for that. For BuildIsochrones (engine native) it "
+        + "asks GET /isochrone (hosted API and open-source server alike) once per threshold; a point GraphHopper cannot find is off the "
+        + "network.")
 @SeeAlso(classNames = {"io.github.nifirouting.processors.InvokeRoutingMatrix"})
 public class GraphHopperApiRoutingEngine extends AbstractHttpRoutingEngine {
 
@@ -52,6 +55,11 @@ public class GraphHopperApiRoutingEngine extends AbstractHttpRoutingEngine {
     @Override
     protected EngineProtocol createProtocol(final PropertyContext context, final String apiKey) {
         return new GraphHopperMatrixProtocol(profileOf(context), apiKey);
+    }
+
+    @Override
+    protected IsochroneProtocol createIsochroneProtocol(final PropertyContext context, final String apiKey) {
+        return new GraphHopperIsochroneProtocol(profileOf(context), apiKey);
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.github.nifirouting.engine.CallStats;
 import io.github.nifirouting.engine.RoutingEngineService;
 import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.model.CoordinateBlock;
+import io.github.nifirouting.model.IsochroneRings;
 import io.github.nifirouting.model.MatrixLimits;
 import io.github.nifirouting.model.MatrixResult;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -181,6 +182,11 @@ public abstract class AbstractHttpRoutingEngine extends AbstractControllerServic
 
     protected abstract String profileOf(PropertyContext context);
 
+    /** The engine's isochrone API, for engines that have one; null (the default) for none. */
+    protected IsochroneProtocol createIsochroneProtocol(final PropertyContext context, final String apiKey) {
+        return null;
+    }
+
     @Override
     protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
         return Stream.concat(COMMON_PROPERTIES.stream(), engineProperties().stream()).toList();
@@ -242,7 +248,7 @@ public abstract class AbstractHttpRoutingEngine extends AbstractControllerServic
         final SSLContextProvider ssl = context.getProperty(SSL_CONTEXT).asControllerService(SSLContextProvider.class);
         final String apiKey = context.getProperty(API_KEY).getValue();
         return new HttpEngineClient(URI.create(context.getProperty(BASE_URL).evaluateAttributeExpressions().getValue()),
-                createProtocol(context, apiKey), new ResilientCaller(getIdentifier() == null ? getEngineName() : getIdentifier(), settings),
+                createProtocol(context, apiKey), createIsochroneProtocol(context, apiKey), new ResilientCaller(getIdentifier() == null ? getEngineName() : getIdentifier(), settings),
                 duration(context, CONNECT_TIMEOUT), duration(context, READ_TIMEOUT),
                 context.getProperty(MAX_RESPONSE_SIZE).asDataSize(DataUnit.B).longValue(), ssl == null ? null : ssl.createContext());
     }
@@ -288,6 +294,22 @@ public abstract class AbstractHttpRoutingEngine extends AbstractControllerServic
     @Override
     public MatrixResult computeMatrix(final CoordinateBlock sources, final CoordinateBlock destinations, final CallStats stats) throws RoutingException {
         return client().computeMatrix(sources, destinations, stats);
+    }
+
+    @Override
+    public boolean supportsIsochrones() {
+        return client().supportsIsochrones();
+    }
+
+    @Override
+    public IsochroneRings computeIsochrones(final double latitude, final double longitude, final double[] thresholdsSeconds) throws RoutingException {
+        return computeIsochrones(latitude, longitude, thresholdsSeconds, new CallStats());
+    }
+
+    @Override
+    public IsochroneRings computeIsochrones(final double latitude, final double longitude, final double[] thresholdsSeconds, final CallStats stats)
+            throws RoutingException {
+        return client().computeIsochrones(latitude, longitude, thresholdsSeconds, stats);
     }
 
     @Override

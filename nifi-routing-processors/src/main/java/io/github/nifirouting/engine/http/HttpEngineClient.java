@@ -3,6 +3,7 @@ package io.github.nifirouting.engine.http;
 import io.github.nifirouting.engine.CallStats;
 import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.model.CoordinateBlock;
+import io.github.nifirouting.model.IsochroneRings;
 import io.github.nifirouting.model.MatrixResult;
 
 import javax.net.ssl.SSLContext;
@@ -19,6 +20,8 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -27,7 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Sends matrix requests of one {@link EngineProtocol} over HTTP through a {@link ResilientCaller}, turning HTTP
+ * Sends matrix requests of one {@link EngineProtocol} (and isochrone requests of an optional {@link IsochroneProtocol}) over HTTP through a {@link ResilientCaller}, turning HTTP
  * outcomes into {@link RoutingException} kinds. Plain Java: no NiFi types.
  * <ul>
  *   <li>429 is RATE_LIMITED with its Retry-After (delay-seconds or HTTP-date);</li>
@@ -44,6 +47,7 @@ public final class HttpEngineClient implements AutoCloseable {
 
     private final HttpClient client;
     private final EngineProtocol protocol;
+    private final IsochroneProtocol isochrones;
     private final ResilientCaller caller;
     private final URI baseUrl;
     private final Duration readTimeout;
@@ -52,6 +56,13 @@ public final class HttpEngineClient implements AutoCloseable {
 
     public HttpEngineClient(final URI baseUrl, final EngineProtocol protocol, final ResilientCaller caller, final Duration connectTimeout,
                             final Duration readTimeout, final long maxResponseBytes, final SSLContext sslContext) {
+        this(baseUrl, protocol, null, caller, connectTimeout, readTimeout, maxResponseBytes, sslContext);
+    }
+
+    /** A client that also speaks the engine's isochrone API ({@code isochrones} may be null). */
+    public HttpEngineClient(final URI baseUrl, final EngineProtocol protocol, final IsochroneProtocol isochrones, final ResilientCaller caller,
+                            final Duration connectTimeout, final Duration readTimeout, final long maxResponseBytes, final SSLContext sslContext) {
+        this.isochrones = isochrones;
         final HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NORMAL);
         if (sslContext != null) {
             builder.sslContext(sslContext);
@@ -81,17 +92,78 @@ public final class HttpEngineClient implements AutoCloseable {
     private MatrixResult exchange(final CoordinateBlock sources, final CoordinateBlock destinations, final CallStats stats) throws RoutingException {
         final long start = System.nanoTime();
         try {
-            return requestOnce(sources, destinations, start + readTimeout.toNanos());
+            return send(protocol.matrixRequest(baseUrl, sources, destinations), "application/json", start + readTimeout.toNanos(), false,
+                    (status, headers, body) -> protocol.readMatrix(status, headers, body, sources.size(), destinations.size()));
         } finally {
             stats.addEngineNanos(System.nanoTime() - start);
         }
     }
 
-    private MatrixResult requestOnce(final CoordinateBlock sources, final CoordinateBlock destinations, final long deadlineNanos) throws RoutingException {
-        final HttpRequest request = protocol.matrixRequest(baseUrl, sources, destinations)
+    /** Whether the engine's isochrone API is available through this client. */
+    public boolean supportsIsochrones() {
+        return isochrones != null;
+    }
+
+    /**
+     * The engine's isochrone polygons around a point, in as many requests as the protocol needs, each with retries,
+     * circuit breaking and rate limiting like matrix requests. A point the engine cannot place gives no polygons.
+     */
+    public IsochroneRings computeIsochrones(final double latitude, final double longitude, final double[] thresholdsSeconds, final CallStats stats)
+            throws RoutingException {
+        if (isochrones == null) {
+            throw new UnsupportedOperationException("no isochrone API for " + baseUrl);
+        }
+        final List<List<List<double[]>>> polygons = emptyPolygons(thresholdsSeconds.length);
+        final int permits = caller.settings().rateLimitUnit().permits(1, 1);
+        for (int index = 0; index < isochrones.isochroneRequests(thresholdsSeconds); index++) {
+            final int request = index;
+            final Optional<List<List<List<double[]>>>> answer = caller.call(() -> {
+                final long start = System.nanoTime();
+                try {
+                    final List<List<List<double[]>>> into = emptyPolygons(thresholdsSeconds.length);
+                    final Boolean placed = send(isochrones.isochroneRequest(baseUrl, latitude, longitude, thresholdsSeconds, request),
+                            "application/geo+json, application/json", start + readTimeout.toNanos(), true,
+                            (status, headers, body) -> isochrones.readIsochrones(status, headers, body, thresholdsSeconds, request, into));
+                    return placed ? Optional.of(into) : Optional.empty();
+                } finally {
+                    stats.addEngineNanos(System.nanoTime() - start);
+                }
+            }, permits, stats);
+            if (answer.isEmpty()) {
+                return new IsochroneRings(thresholdsSeconds, emptyPolygons(thresholdsSeconds.length));
+            }
+            for (int t = 0; t < thresholdsSeconds.length; t++) {
+                polygons.get(t).addAll(answer.get().get(t));
+            }
+        }
+        return new IsochroneRings(thresholdsSeconds, polygons);
+    }
+
+    private static List<List<List<double[]>>> emptyPolygons(final int thresholds) {
+        final List<List<List<double[]>>> polygons = new ArrayList<>(thresholds);
+        for (int t = 0; t < thresholds; t++) {
+            polygons.add(new ArrayList<>());
+        }
+        return polygons;
+    }
+
+    /** Reads an answer body; for {@code readErrors} requests also error answers, returning null to leave them to their status. */
+    @FunctionalInterface
+    private interface BodyReader<T> {
+        T read(int status, HttpHeaders headers, InputStream body) throws RoutingException, IOException;
+    }
+
+    /**
+     * One request/response exchange. Statuses 429, 408 and 5xx become RATE_LIMITED / TRANSIENT before the body is read,
+     * unless {@code readErrors}, where the reader sees error bodies first (an engine may say there that a point is off
+     * its network) and only what it leaves (null) is classified by status; 429 is never left to the reader.
+     */
+    private <T> T send(final HttpRequest.Builder builder, final String accept, final long deadlineNanos, final boolean readErrors,
+                       final BodyReader<T> reader) throws RoutingException {
+        final HttpRequest request = builder
                 .timeout(readTimeout)
                 .header("User-Agent", "nifi-routing")
-                .header("Accept", "application/json")
+                .header("Accept", accept)
                 .build();
         final HttpResponse<InputStream> response;
         try {
@@ -113,13 +185,21 @@ public final class HttpEngineClient implements AutoCloseable {
             closeQuietly(raw);
         }, Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         try (InputStream body = new BoundedInputStream(raw, maxResponseBytes)) {
-            failOnStatus(status, headers);
+            final boolean errorForReader = readErrors && status >= 400 && status != 429;
+            if (!errorForReader) {
+                failOnStatus(status, headers);
+            }
             final long declared = headers.firstValueAsLong("Content-Length").orElse(-1);
             if (declared > maxResponseBytes) {
                 throw new RoutingException(RoutingException.Kind.REJECTED, "response body of " + declared + " bytes (Content-Length) from " + baseUrl
                         + " is larger than the maximum of " + maxResponseBytes + " bytes");
             }
-            return protocol.readMatrix(status, headers, body, sources.size(), destinations.size());
+            final T result = reader.read(status, headers, body);
+            if (result == null) {
+                failOnStatus(status, headers);
+                throw new RoutingException(RoutingException.Kind.REJECTED, "HTTP " + status + " from " + baseUrl);
+            }
+            return result;
         } catch (final RoutingException e) {
             if (expired.get()) {
                 throw incomplete(e);

@@ -2,6 +2,7 @@ package io.github.nifirouting.engine.ors;
 
 import io.github.nifirouting.engine.http.AbstractHttpRoutingEngine;
 import io.github.nifirouting.engine.http.EngineProtocol;
+import io.github.nifirouting.engine.http.IsochroneProtocol;
 import io.github.nifirouting.model.MatrixLimits;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
 import org.apache.nifi.annotation.documentation.SeeAlso;
@@ -13,12 +14,14 @@ import org.apache.nifi.processor.util.StandardValidators;
 
 import java.util.List;
 
-@Tags({"routing", "openrouteservice", "ors", "matrix", "drive time"})
+@Tags({"routing", "openrouteservice", "ors", "matrix", "isochrone", "drive time"})
 @CapabilityDescription("Routing engine service for OpenRouteService's matrix endpoint (POST /v2/matrix/{profile}). The API key goes in "
         + "the Authorization header. The public API allows 3,500 pairs per request and quotas per minute (429, retried with backoff; set "
         + "Rate Limit to 40 per 1 min to stay under it) and per day (403: the service stops calling until x-ratelimit-reset and "
         + "processors yield; a 403 for a refused key fails the tile); a self-hosted server defaults to 2,500 (maximum_routes). "
-        + "Snapped distances are reported per point.")
+        + "Snapped distances are reported per point. For BuildIsochrones (engine native) it also asks the isochrones endpoint (POST "
+        + "/v2/isochrones/{profile}, ranges in seconds; public API: 10 ranges, 1 h driving); its error 3099 (unable to build an isochrone "
+        + "map, HTTP 500) is read as the site being off the network.")
 @SeeAlso(classNames = {"io.github.nifirouting.processors.InvokeRoutingMatrix", "io.github.nifirouting.engine.osrm.OsrmRoutingEngine"})
 public class OpenRouteServiceRoutingEngine extends AbstractHttpRoutingEngine {
 
@@ -53,6 +56,11 @@ public class OpenRouteServiceRoutingEngine extends AbstractHttpRoutingEngine {
     @Override
     protected EngineProtocol createProtocol(final PropertyContext context, final String apiKey) {
         return new OrsMatrixProtocol(profileOf(context), apiKey);
+    }
+
+    @Override
+    protected IsochroneProtocol createIsochroneProtocol(final PropertyContext context, final String apiKey) {
+        return new OrsIsochroneProtocol(profileOf(context), apiKey);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.github.nifirouting.engine.valhalla;
 
 import io.github.nifirouting.engine.http.AbstractHttpRoutingEngine;
 import io.github.nifirouting.engine.http.EngineProtocol;
+import io.github.nifirouting.engine.http.IsochroneProtocol;
 import io.github.nifirouting.model.MatrixLimits;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
 import org.apache.nifi.annotation.documentation.SeeAlso;
@@ -13,11 +14,13 @@ import org.apache.nifi.processor.util.StandardValidators;
 
 import java.util.List;
 
-@Tags({"routing", "valhalla", "matrix", "sources_to_targets", "drive time"})
+@Tags({"routing", "valhalla", "matrix", "sources_to_targets", "isochrone", "drive time"})
 @CapabilityDescription("Routing engine service for a Valhalla server's matrix service (POST /sources_to_targets). Tiles are sized to the "
         + "service limit on location pairs (max_matrix_location_pairs, 2500 for auto by default). Distances are requested in "
         + "kilometers and converted to meters; null cells become UNROUTABLE pairs; Valhalla error codes (e.g. 154 distance "
-        + "limit exceeded, 171 no suitable edges) fail the tile without retry.")
+        + "limit exceeded, 171 no suitable edges) fail the tile without retry. For BuildIsochrones (engine native) it also asks the isochrone "
+        + "service (POST /isochrone, time contours in minutes, polygons, up to 4 contours per request); error 171 there means the site is "
+        + "off the network.")
 @SeeAlso(classNames = {"io.github.nifirouting.processors.InvokeRoutingMatrix", "io.github.nifirouting.engine.osrm.OsrmRoutingEngine"})
 public class ValhallaRoutingEngine extends AbstractHttpRoutingEngine {
 
@@ -51,6 +54,11 @@ public class ValhallaRoutingEngine extends AbstractHttpRoutingEngine {
     @Override
     protected EngineProtocol createProtocol(final PropertyContext context, final String apiKey) {
         return new ValhallaMatrixProtocol(profileOf(context));
+    }
+
+    @Override
+    protected IsochroneProtocol createIsochroneProtocol(final PropertyContext context, final String apiKey) {
+        return new ValhallaIsochroneProtocol(profileOf(context));
     }
 
     @Override
