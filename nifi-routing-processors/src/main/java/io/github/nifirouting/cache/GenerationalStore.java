@@ -1,12 +1,13 @@
 package io.github.nifirouting.cache;
 
 import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -18,8 +19,12 @@ import java.nio.file.StandardOpenOption;
  * log of 24-byte records on disk. New entries go to
  * the current generation; when it is full, the previous generation is dropped (memory and file), the current one
  * becomes previous and a new one starts. A hit in the previous generation is copied into the current one, so entries in
- * use survive rotations (an approximation of LRU at the cost of one copy). Size is bounded by two generations; a crash
- * loses at most a torn last record, which loading ignores.
+ * use survive rotations (an approximation of LRU at the cost of one copy). Size is bounded by two generations.
+ * <p>
+ * Crash safety: every batch is flushed to the operating system, so a JVM crash loses nothing written; a power loss may
+ * leave a torn or zero-filled tail (no fsync per batch: the cache can always be recomputed). Loading stops at the first
+ * incomplete or zero-key record and truncates the log there, so later appends stay aligned to whole records. A lock
+ * file keeps a second store (another service or NiFi instance) from appending to the same logs.
  */
 final class GenerationalStore implements AutoCloseable {
 
@@ -28,6 +33,8 @@ final class GenerationalStore implements AutoCloseable {
 
     private final Path directory;
     private final int capacity;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
     private Generation current;
     private Generation previous;
 
@@ -92,24 +99,56 @@ final class GenerationalStore implements AutoCloseable {
         this.directory = directory;
         this.capacity = (int) Math.max(16, Math.min(Integer.MAX_VALUE / 4, maxEntries / 2));
         Files.createDirectories(directory);
-        previous = load(directory.resolve("previous.log"));
-        current = load(directory.resolve("current.log"));
-        current.log = open(current.file);
+        lockChannel = FileChannel.open(directory.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock acquired;
+        try {
+            acquired = lockChannel.tryLock();
+        } catch (final OverlappingFileLockException heldInThisJvm) {
+            acquired = null;
+        }
+        if (acquired == null) {
+            lockChannel.close();
+            throw new IOException("cache directory " + directory + " is in use by another cache service or NiFi instance");
+        }
+        lock = acquired;
+        try {
+            previous = load(directory.resolve("previous.log"));
+            current = load(directory.resolve("current.log"));
+            current.log = open(current.file);
+        } catch (final IOException | RuntimeException e) {
+            releaseLock();
+            throw e;
+        }
     }
 
+    /** Reads a generation's log up to its first incomplete or zero-key record and cuts the log there. */
     private Generation load(final Path file) throws IOException {
         final Generation generation = new Generation(capacity, file);
         if (!Files.exists(file)) {
             return generation;
         }
-        try (InputStream raw = Files.newInputStream(file);
-             DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(raw, 1 << 16))) {
-            final long records = Files.size(file) / RECORD_BYTES; // a torn last record is ignored
-            for (long i = 0; i < records && generation.size < capacity; i++) {
-                generation.put(in.readLong(), in.readDouble(), in.readDouble());
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            final ByteBuffer buffer = ByteBuffer.allocate(RECORD_BYTES * 4096);
+            long valid = 0;
+            boolean intact = true;
+            while (intact && generation.size < capacity && channel.read(buffer) > 0) {
+                buffer.flip();
+                while (buffer.remaining() >= RECORD_BYTES && generation.size < capacity) {
+                    final long key = buffer.getLong();
+                    final double duration = buffer.getDouble();
+                    final double distance = buffer.getDouble();
+                    if (key == EMPTY) {
+                        intact = false; // a zero-filled tail left by a lost write: nothing after it is trusted
+                        break;
+                    }
+                    generation.put(key, duration, distance);
+                    valid += RECORD_BYTES;
+                }
+                buffer.compact();
             }
-        } catch (final EOFException tornTail) {
-            // written while the JVM died: everything before it is intact
+            if (channel.size() > valid) {
+                channel.truncate(valid);
+            }
         }
         return generation;
     }
@@ -185,8 +224,20 @@ final class GenerationalStore implements AutoCloseable {
 
     @Override
     public synchronized void close() throws IOException {
-        if (current.log != null) {
-            current.log.close();
+        try {
+            if (current.log != null) {
+                current.log.close();
+            }
+        } finally {
+            releaseLock();
+        }
+    }
+
+    private void releaseLock() throws IOException {
+        try {
+            lock.release();
+        } finally {
+            lockChannel.close();
         }
     }
 }
