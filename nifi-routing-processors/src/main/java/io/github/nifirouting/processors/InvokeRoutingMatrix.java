@@ -160,7 +160,7 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
             .name("Result Cache")
             .description("Optional cache of earlier results (LocalMatrixCache on this node's disk, or DistributedMatrixCache for a cluster): "
                     + "cached pairs are not asked of the engine again, and only origins and destinations with missing pairs are sent. "
-                    + "Cached pairs carry no snap distance.")
+                    + "Snap distances are cached per point, so cached rows get the same status and snap columns as computed ones.")
             .identifiesControllerService(MatrixCacheService.class)
             .required(false)
             .build();
