@@ -3,12 +3,14 @@ package io.github.nifirouting.accessibility;
 import io.github.nifirouting.cache.LocalMatrixCache;
 import io.github.nifirouting.model.CoordinateBlock;
 import io.github.nifirouting.model.MatrixResult;
+import io.github.nifirouting.processors.ScoreAccessibility;
+import io.github.nifirouting.testsupport.GeneratedLines;
 import org.apache.nifi.csv.CSVReader;
+import org.apache.nifi.json.JsonRecordSetWriter;
 import org.apache.nifi.processor.AbstractProcessor;
 import org.apache.nifi.processor.ProcessContext;
 import org.apache.nifi.processor.ProcessSession;
 import org.apache.nifi.serialization.RecordReaderFactory;
-import io.github.nifirouting.testsupport.GeneratedLines;
 import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
 import org.junit.jupiter.api.Tag;
@@ -19,6 +21,7 @@ import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.BitSet;
 import java.util.Locale;
@@ -88,6 +91,81 @@ class AccessibilityBenchmark {
         final double lookupNs = (System.nanoTime() - t0) / 1e6;
         System.out.printf(Locale.ROOT, "LocalMatrixCache: store %.0f ns/pair, lookup %.0f ns/pair (%,d of 1,000,000 found), %,d bytes on disk%n",
                 storeNs, lookupNs, found, cache.bytesOnDisk());
+    }
+
+    /**
+     * The processor itself on 10 million rows arriving as tiles, as InvokeRoutingMatrix writes them: 100 origin chunks of 100
+     * origins x 10 destination blocks of 100 destinations (10,000 rows per tile), each chunk held until its 10th tile and
+     * scored. Live heap (sampled after a full GC, untimed, when a chunk's last tile is queued) stays at one chunk's tiles (the
+     * mock keeps FlowFile content in memory, where NiFi keeps it in the content repository) and accumulators, whatever the
+     * number of chunks. Tile generation is not timed.
+     */
+    @Test
+    void tenMillionRowsAsTilesThroughTheProcessor() throws Exception {
+        final TestRunner runner = TestRunners.newTestRunner(ScoreAccessibility.class);
+        final CSVReader csv = new CSVReader();
+        runner.addControllerService("csv", csv);
+        runner.setProperty(csv, "schema-access-strategy", "csv-header-derived");
+        runner.enableControllerService(csv);
+        final JsonRecordSetWriter json = new JsonRecordSetWriter();
+        runner.addControllerService("json", json);
+        runner.enableControllerService(json);
+        runner.setProperty(ScoreAccessibility.RECORD_READER, "csv");
+        runner.setProperty(ScoreAccessibility.RECORD_WRITER, "json");
+        runner.setProperty(ScoreAccessibility.DESTINATION_WEIGHT_FIELD, "weight");
+        final int chunks = 100;
+        final int originsPerChunk = 100;
+        final int blocks = 10;
+        final int destinationsPerBlock = 100;
+        final int destinations = blocks * destinationsPerBlock;
+        System.gc();
+        ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
+        long processingNanos = 0;
+        long rows = 0;
+        long origins = 0;
+        long liveHeap = 0;
+        boolean first = true;
+        for (int chunk = 0; chunk < chunks; chunk++) {
+            for (int block = 0; block < blocks; block++) {
+                final StringBuilder tile = new StringBuilder(originsPerChunk * destinationsPerBlock * 36)
+                        .append("origin_id,destination_id,duration_s,distance_m,status,weight\n");
+                for (int o = chunk * originsPerChunk; o < (chunk + 1) * originsPerChunk; o++) {
+                    for (int d = block * destinationsPerBlock; d < (block + 1) * destinationsPerBlock; d++) {
+                        final long seconds = ((long) o * 7919 + (long) d * 104729) % 3600;
+                        tile.append('o').append(o).append(",d").append(d).append(',').append(seconds).append(',').append(seconds * 12)
+                                .append(",OK,").append(d % 50 + 1).append('\n');
+                    }
+                }
+                final byte[] content = tile.toString().getBytes(StandardCharsets.UTF_8);
+                tile.setLength(0);
+                runner.enqueue(content, Map.of("fragment.identifier", "bench",
+                        "tile.origin.block.index", String.valueOf(chunk), "tile.origin.block.count", String.valueOf(chunks),
+                        "tile.destination.block.index", String.valueOf(block), "tile.destination.block.count", String.valueOf(blocks)));
+                if (block == blocks - 1 && chunk % 10 == 9) {
+                    System.gc();
+                    liveHeap = Math.max(liveHeap, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+                }
+                final long start = System.nanoTime();
+                runner.run(1, false, first);
+                processingNanos += System.nanoTime() - start;
+                first = false;
+                rows += (long) originsPerChunk * destinationsPerBlock;
+            }
+            runner.assertTransferCount(ScoreAccessibility.REL_SUCCESS, 1);
+            origins += Long.parseLong(runner.getFlowFilesForRelationship(ScoreAccessibility.REL_SUCCESS)
+                    .get(0).getAttribute("record.count"));
+            runner.clearTransferState(); // the mock would otherwise keep every original tile's content
+        }
+        final double seconds = processingNanos / 1e9;
+        final long peak = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
+                .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+        System.out.printf(Locale.ROOT, "%nScoreAccessibility processor: %,d rows in %,d tiles (%,d origins x %,d destinations, chunks of %d "
+                + "origins x %d blocks) in %.1f s = %,.0f rows/s, peak live heap %.1f MB (after GC, a chunk held), peak heap %.1f MB, max heap %d MB%n",
+                rows, chunks * blocks, origins, destinations, originsPerChunk, blocks, seconds, rows / seconds, liveHeap / 1048576.0,
+                peak / 1048576.0, Runtime.getRuntime().maxMemory() >> 20);
+        if (origins != (long) chunks * originsPerChunk) {
+            throw new AssertionError("scored " + origins + " origins");
+        }
     }
 
     /** CSV matrix rows generated as they are read. */
