@@ -28,8 +28,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Scoring 10 million matrix rows (NiFi's CSV reader, all scores including 2SFCA, so the rows are read twice) and the
- * result cache's cost per pair:
+ * Scoring 10 million matrix rows (the scorer with NiFi's CSV reader, all scores including 2SFCA, so the rows are read
+ * twice; and the processor on tiles) and the result cache's cost per pair:
  * <pre>./mvnw -B -pl nifi-routing-processors -Pbenchmark test -Dtest=AccessibilityBenchmark -Dbenchmark.xmx=256m</pre>
  */
 @Tag("benchmark")
@@ -42,7 +42,7 @@ class AccessibilityBenchmark {
     }
 
     @Test
-    void tenMillionRowsAndCacheLookups() throws Exception {
+    void tenMillionRowsThroughTheScorer() throws Exception {
         final TestRunner runner = TestRunners.newTestRunner(NoopProcessor.class);
         final CSVReader csv = new CSVReader();
         runner.addControllerService("csv", csv);
@@ -64,33 +64,76 @@ class AccessibilityBenchmark {
         System.out.printf(Locale.ROOT, "%nScoreAccessibility core: %,d rows (%,d origins x %,d destinations, read twice for 2SFCA) in %.1f s = "
                 + "%,.0f rows/s, peak heap %.1f MB, max heap %d MB%n", (long) origins * destinations, scores.size(), destinations, seconds,
                 (double) origins * destinations / seconds, peak / 1048576.0, Runtime.getRuntime().maxMemory() >> 20);
+    }
 
+    /**
+     * The result cache's cost per pair as InvokeRoutingMatrix pays it: 1,000,000 pairs stored and looked up in tiles of
+     * 100 x 1,000 (hits cold and warm, then misses), and the Java heap the cache holds (live heap after GC, before and
+     * after; the pairs live in memory-mapped files).
+     */
+    @Test
+    void cacheLookupOverheadPerPair() throws Exception {
+        final TestRunner runner = TestRunners.newTestRunner(NoopProcessor.class);
+        System.gc();
+        final long heapBefore = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
         final LocalMatrixCache cache = new LocalMatrixCache();
         runner.addControllerService("cache", cache);
         runner.setProperty(cache, LocalMatrixCache.DIRECTORY, Files.createTempDirectory("cache").toString());
         runner.setProperty(cache, LocalMatrixCache.MAX_SIZE, "128 MB");
         runner.enableControllerService(cache);
-        final CoordinateBlock.Builder o = new CoordinateBlock.Builder(1000);
-        final CoordinateBlock.Builder d = new CoordinateBlock.Builder(1000);
-        for (int i = 0; i < 1000; i++) {
-            o.add("o" + i, 47 + i * 1e-4, 8.0);
-            d.add("d" + i, 47.5, 8 + i * 1e-4);
-        }
-        final CoordinateBlock originBlock = o.build();
-        final CoordinateBlock destinationBlock = d.build();
+        final int tileOrigins = 100;
+        final int destinationCount = 1000;
+        final CoordinateBlock destinationBlock = block("d", destinationCount, 47.5, 8.0, 0, 1e-4);
+        final CoordinateBlock otherDestinations = block("x", destinationCount, 46.5, 8.0, 0, 1e-4);
+        final int cells = tileOrigins * destinationCount;
+        final MatrixResult values = MatrixResult.of(tileOrigins, destinationCount, new double[cells], new double[cells]);
         final BitSet all = new BitSet();
-        all.set(0, 1_000_000);
-        long t0 = System.nanoTime();
-        cache.store("bench", originBlock, destinationBlock, MatrixResult.of(1000, 1000, new double[1_000_000], new double[1_000_000]), all);
-        final double storeNs = (System.nanoTime() - t0) / 1e6;
-        final double[] durations = new double[1_000_000];
-        final double[] distances = new double[1_000_000];
-        final BitSet hits = new BitSet();
-        t0 = System.nanoTime();
-        final long found = cache.lookup("bench", originBlock, destinationBlock, durations, distances, hits);
-        final double lookupNs = (System.nanoTime() - t0) / 1e6;
-        System.out.printf(Locale.ROOT, "LocalMatrixCache: store %.0f ns/pair, lookup %.0f ns/pair (%,d of 1,000,000 found), %,d bytes on disk%n",
-                storeNs, lookupNs, found, cache.bytesOnDisk());
+        all.set(0, cells);
+        final double[] durations = new double[cells];
+        final double[] distances = new double[cells];
+        final long[] nanos = new long[4]; // store, cold hits, warm hits, misses
+        long found = 0;
+        for (int tile = 0; tile < 10; tile++) {
+            final CoordinateBlock origins = block("o", tileOrigins, 47.0 + tile * tileOrigins * 1e-4, 8.0, 1e-4, 0);
+            long t0 = System.nanoTime();
+            cache.store("bench", origins, destinationBlock, values, all);
+            nanos[0] += System.nanoTime() - t0;
+        }
+        for (int pass = 1; pass <= 2; pass++) {
+            for (int tile = 0; tile < 10; tile++) {
+                final CoordinateBlock origins = block("o", tileOrigins, 47.0 + tile * tileOrigins * 1e-4, 8.0, 1e-4, 0);
+                final BitSet hits = new BitSet(cells);
+                final long t0 = System.nanoTime();
+                found += cache.lookup("bench", origins, destinationBlock, durations, distances, hits);
+                nanos[pass] += System.nanoTime() - t0;
+            }
+        }
+        long missesFound = 0;
+        for (int tile = 0; tile < 10; tile++) {
+            final CoordinateBlock origins = block("o", tileOrigins, 47.0 + tile * tileOrigins * 1e-4, 8.0, 1e-4, 0);
+            final BitSet hits = new BitSet(cells);
+            final long t0 = System.nanoTime();
+            missesFound += cache.lookup("bench", origins, otherDestinations, durations, distances, hits);
+            nanos[3] += System.nanoTime() - t0;
+        }
+        System.gc();
+        final long heapAfter = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        System.out.printf(Locale.ROOT, "%nLocalMatrixCache, 1,000,000 pairs in tiles of %d x %,d: store %.0f ns/pair, lookup hit %.0f ns/pair cold, "
+                        + "%.0f ns/pair warm (%,d of 2,000,000 found), miss %.0f ns/pair (%,d found); %,d pairs held, %,d bytes on disk, "
+                        + "live heap %+.1f MB (after GC), max heap %d MB%n", tileOrigins, destinationCount, nanos[0] / 1e6, nanos[1] / 1e6,
+                nanos[2] / 1e6, found, nanos[3] / 1e6, missesFound, cache.size(), cache.bytesOnDisk(), (heapAfter - heapBefore) / 1048576.0,
+                Runtime.getRuntime().maxMemory() >> 20);
+        runner.disableControllerService(cache);
+    }
+
+    /** {@code count} points on a line: point i at (latitude + i x latitudeStep, longitude + i x longitudeStep). */
+    private static CoordinateBlock block(final String prefix, final int count, final double latitude, final double longitude,
+                                         final double latitudeStep, final double longitudeStep) {
+        final CoordinateBlock.Builder builder = new CoordinateBlock.Builder(count);
+        for (int i = 0; i < count; i++) {
+            builder.add(prefix + i, latitude + i * latitudeStep, longitude + i * longitudeStep);
+        }
+        return builder.build();
     }
 
     /**
