@@ -36,8 +36,8 @@ public class LocalMatrixCache extends AbstractMatrixCache {
 
     public static final PropertyDescriptor MAX_SIZE = new PropertyDescriptor.Builder()
             .name("Max Size")
-            .description("Disk space of the cache (two files of half this size, created sparse): 45 bytes per pair when full, so "
-                    + "256 MB holds about 5.6 million pairs and 1 GB about 22 million. Uses no Java heap. Changing it keeps the pairs "
+            .description("Disk space of the cache (two files of half this size, created sparse): about 46 bytes per pair when full, so "
+                    + "256 MB holds up to 5.9 million pairs and 1 GB 23 million. Uses no Java heap. Changing it keeps the pairs "
                     + "that fit.")
             .required(true)
             .defaultValue("256 MB")
