@@ -123,7 +123,8 @@ class InvokeRoutingMatrixFaultTest {
         final List<MockFlowFile> success = new ArrayList<>();
         final List<MockFlowFile> failure = new ArrayList<>();
         for (final MockFlowFile tile : tiles) {
-            invoker.enqueue(tile);
+            // content and attributes only: FlowFile ids of another runner's session would clash with this one's
+            invoker.enqueue(tile.toByteArray(), tile.getAttributes());
         }
         int rounds = 0;
         while (invoker.getQueueSize().getObjectCount() > 0 && rounds < 300) {
@@ -192,7 +193,8 @@ class InvokeRoutingMatrixFaultTest {
         final List<MockFlowFile> tiles = tiles().subList(0, 20);
         server.setDown(true);
         for (final MockFlowFile tile : tiles) {
-            invoker.enqueue(tile);
+            // content and attributes only: FlowFile ids of another runner's session would clash with this one's
+            invoker.enqueue(tile.toByteArray(), tile.getAttributes());
         }
         // While down: a few calls open the circuit, then every trigger yields without calling the engine.
         for (int i = 0; i < 30; i++) {

@@ -293,7 +293,8 @@ class InvokeRoutingMatrixTest {
         runner.setProperty(InvokeRoutingMatrix.RECORD_READER, "json-reader");
         final List<MockFlowFile> tiles = chunker.getFlowFilesForRelationship(ChunkCoordinates.REL_SUCCESS);
         for (final MockFlowFile tile : tiles) {
-            runner.enqueue(tile);
+            // content and attributes only: FlowFile ids of another runner's session would clash with this one's
+            runner.enqueue(tile.toByteArray(), tile.getAttributes());
         }
         runner.run(tiles.size());
         runner.assertTransferCount(InvokeRoutingMatrix.REL_SUCCESS, tiles.size());

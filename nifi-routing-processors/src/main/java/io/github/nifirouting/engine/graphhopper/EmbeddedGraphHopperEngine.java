@@ -1,0 +1,192 @@
+package io.github.nifirouting.engine.graphhopper;
+
+import io.github.nifirouting.engine.RoutingEngineService;
+import io.github.nifirouting.engine.RoutingException;
+import io.github.nifirouting.model.CoordinateBlock;
+import io.github.nifirouting.model.MatrixLimits;
+import io.github.nifirouting.model.MatrixResult;
+import io.github.nifirouting.model.ReachableNodes;
+import org.apache.nifi.annotation.documentation.CapabilityDescription;
+import org.apache.nifi.annotation.documentation.SeeAlso;
+import org.apache.nifi.annotation.documentation.Tags;
+import org.apache.nifi.annotation.lifecycle.OnDisabled;
+import org.apache.nifi.annotation.lifecycle.OnEnabled;
+import org.apache.nifi.components.ConfigVerificationResult;
+import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.context.PropertyContext;
+import org.apache.nifi.controller.AbstractControllerService;
+import org.apache.nifi.controller.ConfigurationContext;
+import org.apache.nifi.controller.VerifiableControllerService;
+import org.apache.nifi.expression.ExpressionLanguageScope;
+import org.apache.nifi.logging.ComponentLog;
+import org.apache.nifi.processor.util.StandardValidators;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+@Tags({"routing", "graphhopper", "embedded", "matrix", "isochrone", "openstreetmap", "drive time"})
+@CapabilityDescription("A routing engine inside NiFi, built on GraphHopper: no server needed. Enabling it imports an OpenStreetMap "
+        + "extract (.osm.pbf or .osm) into a graph cache directory, or loads the graph cached there by an earlier import of the same "
+        + "file and profile; every service on the node configured with the same file, profile and directory shares one loaded graph. "
+        + "Matrices are computed with one Dijkstra search per origin that stops once every destination is settled, never with one "
+        + "query per pair. Points are snapped to the nearest road the profile may use; points farther than Max Snap Distance are "
+        + "unroutable. Also provides reachable nodes within a time limit for BuildIsochrones.")
+@SeeAlso(classNames = {"io.github.nifirouting.processors.InvokeRoutingMatrix", "io.github.nifirouting.processors.ChunkCoordinates"})
+public class EmbeddedGraphHopperEngine extends AbstractControllerService implements RoutingEngineService, VerifiableControllerService {
+
+    public static final PropertyDescriptor OSM_FILE = new PropertyDescriptor.Builder()
+            .name("OSM File")
+            .description("The OpenStreetMap extract (.osm.pbf, or .osm XML) to route on.")
+            .required(true)
+            .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .build();
+
+    public static final PropertyDescriptor GRAPH_CACHE_DIRECTORY = new PropertyDescriptor.Builder()
+            .name("Graph Cache Directory")
+            .description("Where imported graphs are kept, one subdirectory per OSM file (size, modification time and content hash), "
+                    + "profile and GraphHopper version. Reused across restarts; a changed file or profile gets a new import.")
+            .required(true)
+            .defaultValue("./state/nifi-routing/graphs")
+            .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .build();
+
+    public static final PropertyDescriptor PROFILE = new PropertyDescriptor.Builder()
+            .name("Profile")
+            .description("Travel mode, with GraphHopper's custom model for it.")
+            .allowableValues("car", "bike", "foot")
+            .defaultValue("car")
+            .required(true)
+            .build();
+
+    public static final PropertyDescriptor MAX_SNAP_DISTANCE = new PropertyDescriptor.Builder()
+            .name("Max Snap Distance")
+            .description("Points farther than this many meters from a usable road are unroutable.")
+            .required(true)
+            .defaultValue("1000")
+            .addValidator(StandardValidators.POSITIVE_INTEGER_VALIDATOR)
+            .build();
+
+    public static final PropertyDescriptor STORAGE = new PropertyDescriptor.Builder()
+            .name("Graph Storage")
+            .description("RAM_STORE keeps the graph on the Java heap (fastest; budget roughly 100-200 bytes per road node); MMAP maps "
+                    + "the cached files and leaves memory to the operating system's page cache, for large regions.")
+            .allowableValues("RAM_STORE", "MMAP")
+            .defaultValue("RAM_STORE")
+            .required(true)
+            .build();
+
+    public static final PropertyDescriptor MAX_MATRIX_ELEMENTS = new PropertyDescriptor.Builder()
+            .name("Max Matrix Elements")
+            .description("Most origin x destination pairs per request. Each origin costs one search, so larger tiles mostly save "
+                    + "per-request overhead; the limit bounds the result arrays (16 bytes per pair).")
+            .required(true)
+            .defaultValue("1000000")
+            .addValidator(StandardValidators.POSITIVE_LONG_VALIDATOR)
+            .build();
+
+    private static final List<PropertyDescriptor> PROPERTIES = List.of(OSM_FILE, GRAPH_CACHE_DIRECTORY, PROFILE, MAX_SNAP_DISTANCE, STORAGE,
+            MAX_MATRIX_ELEMENTS);
+
+    private volatile GraphHopperNetwork network;
+    private volatile MatrixLimits limits;
+    private volatile String profile;
+
+    @Override
+    protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
+        return PROPERTIES;
+    }
+
+    @OnEnabled
+    public void onEnabled(final ConfigurationContext context) throws IOException {
+        network = acquire(context);
+        limits = MatrixLimits.ofElements(context.getProperty(MAX_MATRIX_ELEMENTS).asLong());
+        profile = context.getProperty(PROFILE).getValue();
+        getLogger().info("{} graph of {}: {} nodes, {} edges, {} in {} ms", network.importedNow() ? "Imported" : "Loaded cached",
+                context.getProperty(OSM_FILE).evaluateAttributeExpressions().getValue(), network.nodeCount(), network.edgeCount(),
+                network.bounds(), network.loadMillis());
+    }
+
+    @OnDisabled
+    public void onDisabled() {
+        if (network != null) {
+            SharedNetworks.release(network);
+            network = null;
+        }
+    }
+
+    private static GraphHopperNetwork acquire(final PropertyContext context) throws IOException {
+        return SharedNetworks.acquire(Path.of(context.getProperty(OSM_FILE).evaluateAttributeExpressions().getValue()),
+                GraphHopperNetwork.Mode.valueOf(context.getProperty(PROFILE).getValue().toUpperCase(Locale.ROOT)),
+                Path.of(context.getProperty(GRAPH_CACHE_DIRECTORY).evaluateAttributeExpressions().getValue()),
+                context.getProperty(MAX_SNAP_DISTANCE).asDouble(),
+                "MMAP".equals(context.getProperty(STORAGE).getValue()));
+    }
+
+    private GraphHopperNetwork network() throws RoutingException {
+        final GraphHopperNetwork current = network;
+        if (current == null) {
+            throw new RoutingException(RoutingException.Kind.UNAVAILABLE, "the embedded GraphHopper engine is not enabled");
+        }
+        return current;
+    }
+
+    @Override
+    public String getEngineName() {
+        return "graphhopper-embedded";
+    }
+
+    @Override
+    public String getProfile() {
+        return profile;
+    }
+
+    @Override
+    public MatrixLimits getMatrixLimits() {
+        return limits;
+    }
+
+    @Override
+    public MatrixResult computeMatrix(final CoordinateBlock sources, final CoordinateBlock destinations) throws RoutingException {
+        return network().matrix(sources, destinations);
+    }
+
+    @Override
+    public boolean supportsReachability() {
+        return true;
+    }
+
+    @Override
+    public ReachableNodes computeReachable(final double latitude, final double longitude, final double maxSeconds) throws RoutingException {
+        return network().reachable(latitude, longitude, maxSeconds);
+    }
+
+    @Override
+    public List<ConfigVerificationResult> verify(final ConfigurationContext context, final ComponentLog verificationLogger,
+                                                 final Map<String, String> variables) {
+        final List<ConfigVerificationResult> results = new ArrayList<>();
+        GraphHopperNetwork probe = null;
+        try {
+            probe = acquire(context);
+            results.add(new ConfigVerificationResult.Builder().verificationStepName("Load road network")
+                    .outcome(ConfigVerificationResult.Outcome.SUCCESSFUL)
+                    .explanation((probe.importedNow() ? "Imported" : "Loaded cached") + " graph for profile " + probe.profileName() + ": "
+                            + probe.nodeCount() + " nodes, " + probe.edgeCount() + " edges, bounding box " + probe.bounds() + " in "
+                            + probe.loadMillis() + " ms")
+                    .build());
+        } catch (final IOException | RuntimeException e) {
+            results.add(new ConfigVerificationResult.Builder().verificationStepName("Load road network")
+                    .outcome(ConfigVerificationResult.Outcome.FAILED).explanation(e.getMessage()).build());
+        } finally {
+            if (probe != null) {
+                SharedNetworks.release(probe);
+            }
+        }
+        return results;
+    }
+}

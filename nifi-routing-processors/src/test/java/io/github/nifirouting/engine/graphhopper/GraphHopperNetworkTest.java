@@ -1,0 +1,194 @@
+package io.github.nifirouting.engine.graphhopper;
+
+import com.graphhopper.GHRequest;
+import com.graphhopper.GHResponse;
+import io.github.nifirouting.model.CoordinateBlock;
+import io.github.nifirouting.model.MatrixResult;
+import io.github.nifirouting.model.ReachableNodes;
+import io.github.nifirouting.testsupport.OsmExtracts;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The embedded engine on the real Andorra and north-Bayreuth extracts. */
+class GraphHopperNetworkTest {
+
+    @TempDir
+    static Path cache;
+
+    private static Path andorra;
+    private static GraphHopperNetwork network;
+
+    @BeforeAll
+    static void importAndorra() throws Exception {
+        andorra = OsmExtracts.require("andorra.osm.pbf");
+        network = GraphHopperNetwork.open(andorra, GraphHopperNetwork.Mode.CAR, cache, 1000, false);
+        System.out.printf("andorra car: imported in %d ms, %,d nodes, %,d edges, bbox %s%n", network.loadMillis(), network.nodeCount(),
+                network.edgeCount(), network.bounds());
+    }
+
+    @AfterAll
+    static void close() {
+        if (network != null) {
+            network.close();
+        }
+    }
+
+    /** Random points inside Andorra's built-up valleys (where roads are), deterministic. */
+    static CoordinateBlock points(final String prefix, final int count, final long seed) {
+        final Random random = new Random(seed);
+        final CoordinateBlock.Builder builder = new CoordinateBlock.Builder(count);
+        for (int i = 0; i < count; i++) {
+            builder.add(prefix + i, 42.46 + random.nextDouble() * 0.12, 1.46 + random.nextDouble() * 0.12);
+        }
+        return builder.build();
+    }
+
+    @Test
+    void importsOnceThenLoadsFromCacheAndRebuildsWhenTheFileChanges() throws Exception {
+        assertTrue(network.importedNow());
+        try (GraphHopperNetwork again = GraphHopperNetwork.open(andorra, GraphHopperNetwork.Mode.CAR, cache, 1000, false)) {
+            assertFalse(again.importedNow(), "the second open loads the cached graph");
+            assertEquals(network.nodeCount(), again.nodeCount());
+            System.out.printf("andorra car: loaded from cache in %d ms%n", again.loadMillis());
+        }
+        final Path copy = Files.copy(andorra, cache.resolve("andorra-copy.osm.pbf"));
+        final String before = GraphHopperNetwork.cacheKey(copy, GraphHopperNetwork.Mode.CAR);
+        Files.setLastModifiedTime(copy, FileTime.fromMillis(Files.getLastModifiedTime(copy).toMillis() + 60_000));
+        assertNotEquals(before, GraphHopperNetwork.cacheKey(copy, GraphHopperNetwork.Mode.CAR), "a touched file gets a new graph");
+        assertNotEquals(before, GraphHopperNetwork.cacheKey(copy, GraphHopperNetwork.Mode.FOOT), "another profile gets a new graph");
+    }
+
+    @Test
+    void selfIsZeroAndTriangleInequalityHoldsOnASample() {
+        final CoordinateBlock points = points("p", 30, 7);
+        final MatrixResult m = network.matrix(points, points);
+        int checked = 0;
+        for (int a = 0; a < 30; a++) {
+            if (!m.isRoutable(a, a)) {
+                continue;
+            }
+            assertEquals(0.0, m.durationSeconds(a, a), 1e-9);
+            assertEquals(0.0, m.distanceMeters(a, a), 1e-9);
+            for (int b = 0; b < 30; b++) {
+                for (int c = 0; c < 30; c++) {
+                    if (m.isRoutable(a, b) && m.isRoutable(b, c) && m.isRoutable(a, c)) {
+                        // Paths minimise GraphHopper's weight (time plus a distance term), so time obeys the triangle inequality
+                        // only up to that term: allow 10%.
+                        assertTrue(m.durationSeconds(a, c) <= 1.10 * (m.durationSeconds(a, b) + m.durationSeconds(b, c)) + 1,
+                                a + "->" + c + " vs via " + b);
+                        checked++;
+                    }
+                }
+            }
+        }
+        assertTrue(checked > 10_000, "checked " + checked);
+    }
+
+    @Test
+    void offNetworkPointsAreUnroutableWithTheirSnapDistance() {
+        final CoordinateBlock points = CoordinateBlock.of(new String[]{"town", "sea"}, new double[]{42.5078, 43.5}, new double[]{1.5211, 3.5});
+        final MatrixResult m = network.matrix(points, points);
+        assertTrue(m.isRoutable(0, 0));
+        assertFalse(m.isRoutable(0, 1));
+        assertFalse(m.isRoutable(1, 0));
+        assertFalse(m.isRoutable(1, 1));
+        assertTrue(m.sourceSnapMeters(0) < 200, "Andorra la Vella is on a road: " + m.sourceSnapMeters(0));
+        assertTrue(Double.isNaN(m.sourceSnapMeters(1)) || m.sourceSnapMeters(1) > 1000);
+        final ReachableNodes none = network.reachable(43.5, 3.5, 600);
+        assertEquals(0, none.size());
+    }
+
+    @Test
+    void hundredByHundredMatrixMatchesGraphHoppersOwnRoutes() {
+        final CoordinateBlock origins = points("o", 100, 1);
+        final CoordinateBlock destinations = points("d", 100, 2);
+        final long start = System.nanoTime();
+        final MatrixResult m = network.matrix(origins, destinations);
+        final double millis = (System.nanoTime() - start) / 1e6;
+        int routable = 0;
+        for (int i = 0; i < 10_000; i++) {
+            routable += m.isRoutable(i / 100, i % 100) ? 1 : 0;
+        }
+        System.out.printf("100 x 100 matrix in %.0f ms, %d routable pairs%n", millis, routable);
+        assertTrue(routable > 5000, "most pairs in Andorra's valleys are routable: " + routable);
+        final Random random = new Random(3);
+        int compared = 0;
+        for (int k = 0; k < 60; k++) {
+            final int r = random.nextInt(100);
+            final int c = random.nextInt(100);
+            final GHResponse route = network.hopper().route(new GHRequest(origins.latitude(r), origins.longitude(r),
+                    destinations.latitude(c), destinations.longitude(c)).setProfile("car"));
+            final boolean snappedWithinLimit = m.sourceSnapMeters(r) <= 1000 && m.destinationSnapMeters(c) <= 1000;
+            if (route.hasErrors() || !snappedWithinLimit) {
+                // GraphHopper's own router snaps at any distance; the engine refuses points beyond Max Snap Distance.
+                assertFalse(m.isRoutable(r, c) && !snappedWithinLimit, "a point beyond the snap limit must be unroutable");
+                continue;
+            }
+            assertTrue(m.isRoutable(r, c), "GraphHopper routes " + r + "->" + c + " but the matrix does not");
+            final double seconds = route.getBest().getTime() / 1000.0;
+            assertEquals(seconds, m.durationSeconds(r, c), Math.max(1.0, seconds * 0.005), "duration " + r + "->" + c);
+            assertEquals(route.getBest().getDistance(), m.distanceMeters(r, c), Math.max(2.0, route.getBest().getDistance() * 0.005));
+            compared++;
+        }
+        assertTrue(compared >= 30, "compared " + compared);
+    }
+
+    @Test
+    void concurrentSearchesOnOneGraphAgree() throws Exception {
+        final CoordinateBlock points = points("c", 40, 11);
+        final MatrixResult expected = network.matrix(points, points);
+        final ExecutorService pool = Executors.newFixedThreadPool(4);
+        final List<Future<MatrixResult>> results = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            results.add(pool.submit(() -> network.matrix(points, points)));
+        }
+        for (final Future<MatrixResult> result : results) {
+            final MatrixResult m = result.get();
+            for (int i = 0; i < 1600; i++) {
+                assertEquals(expected.durationSeconds(i / 40, i % 40), m.durationSeconds(i / 40, i % 40), 0.0);
+            }
+        }
+        pool.shutdown();
+    }
+
+    @Test
+    void reachableNodesRespectTheTimeLimit() {
+        final ReachableNodes ten = network.reachable(42.5078, 1.5211, 600);
+        final ReachableNodes five = network.reachable(42.5078, 1.5211, 300);
+        assertTrue(ten.size() > five.size() && five.size() > 50, ten.size() + " vs " + five.size());
+        for (int i = 0; i < ten.size(); i++) {
+            assertTrue(ten.travelSeconds()[i] <= 600);
+        }
+    }
+
+    @Test
+    void northBayreuthImportsAndRoutes() throws Exception {
+        final Path bayreuth = OsmExtracts.require("north-bayreuth.osm.pbf");
+        try (GraphHopperNetwork other = GraphHopperNetwork.open(bayreuth, GraphHopperNetwork.Mode.CAR, cache, 1000, false)) {
+            final CoordinateBlock points = CoordinateBlock.of(new String[]{"a", "b"}, new double[]{49.985, 50.03}, new double[]{11.50, 11.58});
+            final MatrixResult m = other.matrix(points, points);
+            assertTrue(m.isRoutable(0, 1), "two villages north of Bayreuth are connected");
+            assertTrue(m.durationSeconds(0, 1) > 60 && m.durationSeconds(0, 1) < 3600, "duration " + m.durationSeconds(0, 1));
+            assertTrue(m.distanceMeters(0, 1) > 5000, "distance " + m.distanceMeters(0, 1));
+            System.out.printf("north-bayreuth: %,d nodes; a->b %.0f s, %.0f m%n", other.nodeCount(), m.durationSeconds(0, 1), m.distanceMeters(0, 1));
+        }
+    }
+}
