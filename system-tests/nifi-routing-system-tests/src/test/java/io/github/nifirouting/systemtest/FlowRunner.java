@@ -149,15 +149,30 @@ final class FlowRunner {
         }
     }
 
+    /**
+     * Enables all services of the group and waits for them. NiFi keeps retrying a service whose enabling fails, so an
+     * ERROR bulletin from a service still enabling ends the wait at once with NiFi's reason.
+     */
     void enableServices(final String groupId, final Duration timeout) {
         setServicesState(groupId, "ENABLED");
         await("controller services ENABLED", timeout, () -> {
+            final Set<String> enabling = new HashSet<>();
             for (final JsonNode service : services(groupId)) {
                 if (!"ENABLED".equals(service.path("component").path("state").asText())) {
-                    return null;
+                    enabling.add(service.path("id").asText());
                 }
             }
-            return Boolean.TRUE;
+            if (enabling.isEmpty()) {
+                return Boolean.TRUE;
+            }
+            for (final JsonNode entity : rest.get("/flow/bulletin-board?groupId=" + groupId + "&limit=30").path("bulletinBoard").path("bulletins")) {
+                final JsonNode bulletin = entity.path("bulletin");
+                if ("ERROR".equals(bulletin.path("level").asText()) && enabling.contains(bulletin.path("sourceId").asText())) {
+                    throw new AssertionError("controller service '" + bulletin.path("sourceName").asText() + "' failed to enable: "
+                            + bulletin.path("message").asText() + "\n" + serviceReport(groupId));
+                }
+            }
+            return null;
         }, () -> serviceReport(groupId) + bulletins(groupId));
     }
 

@@ -222,7 +222,7 @@ class NiFiSystemIT {
     @TestFactory
     @Order(5)
     Stream<DynamicTest> importsAndRunsTheTemplates() throws IOException {
-        final Path templates = Path.of(requiredProperty("templates.dir"));
+        final Path templates = Path.of(requiredProperty("templates.dir")).toAbsolutePath().normalize();
         final List<Path> files = new ArrayList<>();
         if (Files.isDirectory(templates)) {
             try (Stream<Path> list = Files.list(templates)) {
