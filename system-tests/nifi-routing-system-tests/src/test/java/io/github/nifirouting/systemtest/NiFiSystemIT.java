@@ -252,8 +252,9 @@ class NiFiSystemIT {
      * (see docs/system-test.md), for example:
      * <pre>
      * runs.put("drive-time-matrix.json", (file, bundle) -> new TemplateScenario(file,
-     *         new DriveTimeMatrixScenario(bundle, requireOsmExtract("andorra.osm.pbf"), target.resolve("graph-cache")),
-     *         Map.of("input.directory", "Input Directory"), Map.of("engine", "embedded")));
+     *         new DriveTimeMatrixScenario(bundle, requireOsmExtract("andorra.osm.pbf"), target.resolve("graph-cache"), false),
+     *         Map.of("input.directory", "Sites Directory"),   // our parameter name -> the template's, where they differ
+     *         Map.of("Routing Engine", "embedded")));         // template parameters with fixed values
      * </pre>
      */
     static Map<String, BiFunction<Path, NarBundle, FlowScenario>> templateRuns() {
