@@ -14,20 +14,34 @@ public record TilePlan(int originBlockSize, int destinationBlockSize) {
     }
 
     /**
-     * The largest tile shape that fits the limits, with origin blocks of at most {@code requestedOrigins}.
-     * The origin block shrinks only when the limits cannot take one destination beside it; the destination
-     * block then takes whatever the limits leave, so each request is as full as the engine allows.
+     * The tile shape with the most pairs per request that fits the limits, with origin blocks of at most
+     * {@code requestedOrigins}. When only elements are limited the origin block is the requested one and the
+     * destinations take the rest; when the coordinate count also binds (e.g. OSRM's URL length), a balanced
+     * shape wins: 100 x 100 fills a 10,000-element request where 265 x 1 would waste it.
      */
     public static TilePlan fit(final int requestedOrigins, final MatrixLimits limits) {
         if (requestedOrigins < 1) {
             throw new IllegalArgumentException("origin block size must be positive: " + requestedOrigins);
         }
-        final long originCap = Math.min(Math.min(requestedOrigins, limits.maxSources()),
-                Math.min(limits.maxElements(), (long) limits.maxCoordinates() - 1));
-        final int origins = (int) originCap;
-        final long destinations = Math.min(Math.min(limits.maxDestinations(), limits.maxElements() / origins),
-                (long) limits.maxCoordinates() - origins);
-        return new TilePlan(origins, (int) Math.min(Integer.MAX_VALUE, destinations));
+        final long maxOrigins = Math.max(1, Math.min(Math.min(requestedOrigins, limits.maxSources()),
+                Math.min(limits.maxElements(), (long) limits.maxCoordinates() - 1)));
+        final long[] candidates = {maxOrigins, (long) Math.floor(Math.sqrt((double) limits.maxElements())), limits.maxCoordinates() / 2L,
+                limits.maxElements() / Math.max(1, limits.maxDestinations())};
+        long bestOrigins = 1;
+        long bestPairs = 0;
+        for (final long candidate : candidates) {
+            final long origins = Math.max(1, Math.min(candidate, maxOrigins));
+            final long pairs = origins * destinationsFor(origins, limits);
+            if (pairs > bestPairs || pairs == bestPairs && origins > bestOrigins) {
+                bestPairs = pairs;
+                bestOrigins = origins;
+            }
+        }
+        return new TilePlan((int) bestOrigins, (int) Math.max(1, Math.min(Integer.MAX_VALUE, destinationsFor(bestOrigins, limits))));
+    }
+
+    private static long destinationsFor(final long origins, final MatrixLimits limits) {
+        return Math.min(Math.min(limits.maxDestinations(), limits.maxElements() / origins), (long) limits.maxCoordinates() - origins);
     }
 
     public static int blockCount(final long points, final int blockSize) {

@@ -1,0 +1,220 @@
+package io.github.nifirouting.templates;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.nifirouting.example.SyntheticRoadNetwork;
+import io.github.nifirouting.testsupport.FlowDefinitionRunner;
+import org.apache.nifi.components.ConfigurableComponent;
+import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.processor.Processor;
+import org.apache.nifi.processor.Relationship;
+import org.apache.nifi.util.MockFlowFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** Keeps the flow definitions in templates/ honest: every type, property, parameter and relationship, then a real run. */
+class TemplatesTest {
+
+    private static final Pattern PARAMETER = Pattern.compile("#\\{([^}]+)}");
+    private static final Set<String> STANDARD_SERVICES = Set.of("org.apache.nifi.csv.CSVReader", "org.apache.nifi.csv.CSVRecordSetWriter",
+            "org.apache.nifi.json.JsonTreeReader", "org.apache.nifi.json.JsonRecordSetWriter");
+
+    @TempDir
+    Path dir;
+
+    static Path templatesDirectory() {
+        Path candidate = Path.of("").toAbsolutePath();
+        while (candidate != null && !Files.isDirectory(candidate.resolve("templates"))) {
+            candidate = candidate.getParent();
+        }
+        if (candidate == null) {
+            throw new AssertionError("templates/ not found above " + Path.of("").toAbsolutePath());
+        }
+        return candidate.resolve("templates");
+    }
+
+    static List<Path> templates() throws IOException {
+        try (Stream<Path> files = Files.list(templatesDirectory())) {
+            return files.filter(f -> f.toString().endsWith(".json")).sorted().toList();
+        }
+    }
+
+    @Test
+    void everyTemplateResolvesAgainstThisBundle() throws Exception {
+        final List<Path> templates = templates();
+        assertFalse(templates.isEmpty(), "templates/ holds flow definitions");
+        final Set<String> registered = new HashSet<>();
+        for (final String services : List.of("META-INF/services/org.apache.nifi.processor.Processor", "META-INF/services/org.apache.nifi.controller.ControllerService")) {
+            try (var in = getClass().getClassLoader().getResourceAsStream(services)) {
+                new String(in.readAllBytes()).lines().map(String::trim).filter(l -> !l.isEmpty()).forEach(registered::add);
+            }
+        }
+        for (final Path template : templates) {
+            final List<String> problems = new ArrayList<>();
+            final FlowDefinitionRunner flow = new FlowDefinitionRunner(template, Map.of());
+            final JsonNode contents = flow.flow().get("flowContents");
+            final Set<String> parameterNames = new HashSet<>();
+            flow.flow().get("parameterContexts").get(contents.get("parameterContextName").asText()).get("parameters")
+                    .forEach(p -> parameterNames.add(p.get("name").asText()));
+            final Set<String> serviceIds = new HashSet<>();
+            contents.get("controllerServices").forEach(s -> serviceIds.add(s.get("identifier").asText()));
+            final Set<String> processorIds = new HashSet<>();
+            contents.get("processors").forEach(p -> processorIds.add(p.get("identifier").asText()));
+
+            final List<JsonNode> components = new ArrayList<>();
+            contents.get("processors").forEach(components::add);
+            contents.get("controllerServices").forEach(components::add);
+            for (final JsonNode component : components) {
+                final String type = component.get("type").asText();
+                final String name = component.get("name").asText();
+                final JsonNode bundle = component.get("bundle");
+                Set<String> propertyNames = null;
+                if (FlowDefinitionRunner.isOurs(component)) {
+                    if (!"nifi-routing-nar".equals(bundle.get("artifact").asText())
+                            || !System.getProperty("project.version", "0.1.0-SNAPSHOT").equals(bundle.get("version").asText())) {
+                        problems.add(name + ": bundle " + bundle + " is not this build's NAR");
+                    }
+                    if (!registered.contains(type)) {
+                        problems.add(name + ": " + type + " is not a registered component of this bundle");
+                        continue;
+                    }
+                    propertyNames = names((ConfigurableComponent) Class.forName(type).getDeclaredConstructor().newInstance());
+                } else if (STANDARD_SERVICES.contains(type)) {
+                    propertyNames = names((ConfigurableComponent) Class.forName(type).getDeclaredConstructor().newInstance());
+                } else if (FlowDefinitionRunner.KNOWN_STANDARD_PROPERTIES.containsKey(type)) {
+                    propertyNames = FlowDefinitionRunner.KNOWN_STANDARD_PROPERTIES.get(type);
+                    if (!"nifi-standard-nar".equals(bundle.get("artifact").asText())) {
+                        problems.add(name + ": " + type + " comes from nifi-standard-nar, not " + bundle.get("artifact").asText());
+                    }
+                } else {
+                    problems.add(name + ": unknown type " + type);
+                    continue;
+                }
+                final Set<String> known = propertyNames;
+                component.get("properties").fields().forEachRemaining(property -> {
+                    if (!known.contains(property.getKey())) {
+                        problems.add(name + ": no property '" + property.getKey() + "' on " + type);
+                    }
+                    final String value = property.getValue().isNull() ? "" : property.getValue().asText();
+                    final Matcher parameter = PARAMETER.matcher(value);
+                    while (parameter.find()) {
+                        if (!parameterNames.contains(parameter.group(1))) {
+                            problems.add(name + ": property '" + property.getKey() + "' uses unknown parameter " + parameter.group(1));
+                        }
+                    }
+                    if (value.matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}") && !serviceIds.contains(value)) {
+                        problems.add(name + ": property '" + property.getKey() + "' refers to a service not in the flow: " + value);
+                    }
+                });
+            }
+            for (final JsonNode processor : contents.get("processors")) {
+                final Set<String> relationships = relationships(processor);
+                final Set<String> handled = new HashSet<>();
+                processor.get("autoTerminatedRelationships").forEach(r -> handled.add(r.asText()));
+                for (final JsonNode connection : contents.get("connections")) {
+                    if (!processorIds.contains(connection.get("source").get("id").asText())
+                            || !processorIds.contains(connection.get("destination").get("id").asText())) {
+                        problems.add("connection " + connection.get("name").asText() + " ends outside the flow's processors");
+                    }
+                    if (connection.get("source").get("id").asText().equals(processor.get("identifier").asText())) {
+                        connection.get("selectedRelationships").forEach(r -> handled.add(r.asText()));
+                        if (connection.get("backPressureObjectThreshold").asLong() <= 0 || connection.get("backPressureDataSizeThreshold").asText().isBlank()) {
+                            problems.add("connection " + connection.get("name").asText() + " has no back-pressure thresholds");
+                        }
+                    }
+                }
+                for (final String relationship : handled) {
+                    if (!relationships.contains(relationship)) {
+                        problems.add(processor.get("name").asText() + " has no relationship '" + relationship + "'");
+                    }
+                }
+                for (final String relationship : relationships) {
+                    if (!handled.contains(relationship)) {
+                        problems.add(processor.get("name").asText() + ": relationship '" + relationship + "' is neither connected nor auto-terminated");
+                    }
+                }
+            }
+            if (!problems.isEmpty()) {
+                fail(template.getFileName() + ":\n  " + String.join("\n  ", problems));
+            }
+            System.out.printf("%s: %d processors, %d services, %d connections resolve against this bundle%n", template.getFileName(),
+                    contents.get("processors").size(), contents.get("controllerServices").size(), contents.get("connections").size());
+        }
+    }
+
+    private static Set<String> names(final ConfigurableComponent component) {
+        final Set<String> names = new HashSet<>();
+        for (final PropertyDescriptor descriptor : component.getPropertyDescriptors()) {
+            names.add(descriptor.getName());
+        }
+        return names;
+    }
+
+    private static Set<String> relationships(final JsonNode processor) throws Exception {
+        final String type = processor.get("type").asText();
+        if (FlowDefinitionRunner.KNOWN_STANDARD_RELATIONSHIPS.containsKey(type)) {
+            return FlowDefinitionRunner.KNOWN_STANDARD_RELATIONSHIPS.get(type);
+        }
+        final Set<String> names = new HashSet<>();
+        for (final Relationship relationship : ((Processor) Class.forName(type).getDeclaredConstructor().newInstance()).getRelationships()) {
+            names.add(relationship.getName());
+        }
+        return names;
+    }
+
+    @Test
+    void driveTimeMatrixTemplateRunsEndToEndIntoParquet() throws Exception {
+        final SyntheticRoadNetwork town = new SyntheticRoadNetwork(25, 7);
+        final Path osm = town.write(dir.resolve("town.osm"));
+        final Path sites = town.writeSites(dir.resolve("sites.csv"), "site", 40, 1);
+        final Path competitors = town.writeSites(dir.resolve("competitors.csv"), "comp", 15, 2);
+        Files.writeString(sites, Files.readString(sites) + "broken,91.5,8.01,broken site\n");
+        final FlowDefinitionRunner flow = new FlowDefinitionRunner(templatesDirectory().resolve("drive-time-matrix.json"), Map.of(
+                "competitors.file", competitors.toString(), "osm.file", osm.toString(),
+                "graph.cache.directory", dir.resolve("graphs").toString(), "chunk.size", "10"));
+        flow.configure();
+        final Map<String, List<MockFlowFile>> outputs = flow.run(Files.readAllBytes(sites), Map.of("filename", "sites.csv"), processed -> { });
+
+        final List<MockFlowFile> matrix = outputs.getOrDefault("Put matrix Parquet", List.of());
+        assertEquals(4, matrix.size(), "40 sites in chunks of 10, each tile with all 15 competitors: "
+                + outputs.keySet());
+        assertEquals(1, outputs.get("Put invalid sites").size());
+        assertFalse(outputs.containsKey("Put failed inputs and tiles"), "nothing failed");
+        long rows = 0;
+        long ok = 0;
+        int index = 0;
+        try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = db.createStatement()) {
+            for (final MockFlowFile file : matrix) {
+                final Path parquet = Files.write(dir.resolve("matrix-" + index++ + ".parquet"), file.toByteArray());
+                try (ResultSet result = sql.executeQuery("SELECT count(*), count(*) FILTER (WHERE status = 'OK' AND duration_s > 0 "
+                        + "AND distance_m > 0 OR origin_id = destination_id) FROM read_parquet('" + parquet + "')")) {
+                    result.next();
+                    rows += result.getLong(1);
+                    ok += result.getLong(2);
+                }
+            }
+        }
+        assertEquals(40 * 15, rows, "every valid site x competitor pair once");
+        assertTrue(ok >= rows * 0.9, "the synthetic town is connected: " + ok + " of " + rows);
+    }
+}
