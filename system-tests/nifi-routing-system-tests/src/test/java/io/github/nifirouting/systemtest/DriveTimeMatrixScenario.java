@@ -1,7 +1,5 @@
 package io.github.nifirouting.systemtest;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,7 +8,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -195,13 +192,24 @@ final class DriveTimeMatrixScenario implements FlowScenario {
 
         final List<Path> invalidFiles = files(workDir.resolve("invalid"));
         assertEquals(1, invalidFiles.size(), "one FlowFile of invalid records for the one input");
-        final JsonNode invalid = NiFiRestClient.JSON.readTree(invalidFiles.get(0).toFile());
-        final Set<String> invalidIds = new HashSet<>();
-        invalid.forEach(record -> {
-            invalidIds.add(record.path("id").asText());
-            assertTrue(!record.path("reason").asText().isBlank(), "invalid record has a reason: " + record);
-        });
-        assertEquals(Set.copyOf(INVALID_SITE_IDS), invalidIds, "the invalid sites, each once");
+        final Map<String, String> invalid = new LinkedHashMap<>();
+        try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = db.createStatement();
+             ResultSet rows = sql.executeQuery("SELECT CAST(id AS VARCHAR), CAST(reason AS VARCHAR) FROM "
+                     + recordsOf(invalidFiles.get(0)))) {
+            while (rows.next()) {
+                assertTrue(invalid.put(rows.getString(1), rows.getString(2)) == null, "invalid site listed twice: " + rows.getString(1));
+                assertTrue(rows.getString(2) != null && !rows.getString(2).isBlank(), "invalid record without reason: " + rows.getString(1));
+            }
+        }
+        assertEquals(Set.copyOf(INVALID_SITE_IDS), invalid.keySet(), "the invalid sites, each once, with reasons " + invalid);
+    }
+
+    /** A DuckDB table function reading a record file as the flow's writer wrote it: JSON or CSV. */
+    private static String recordsOf(final Path file) throws IOException {
+        final String quoted = "'" + file.toString().replace("'", "''") + "'";
+        final String start = Files.readString(file).stripLeading();
+        return start.startsWith("[") || start.startsWith("{") ? "read_json_auto(" + quoted + ")"
+                : "read_csv(" + quoted + ", header = true, all_varchar = true)";
     }
 
     private String ours(final String type) {

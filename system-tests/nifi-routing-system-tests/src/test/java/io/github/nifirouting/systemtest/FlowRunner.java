@@ -150,15 +150,39 @@ final class FlowRunner {
     }
 
     /**
-     * Enables all services of the group and waits for them. NiFi keeps retrying a service whose enabling fails, so an
-     * ERROR bulletin from a service still enabling ends the wait at once with NiFi's reason.
+     * Enables the services the group's processors use (directly or through other services) and waits for them. Services
+     * nothing uses stay disabled: flow definitions ship alternatives (e.g. one service per routing engine) of which the
+     * user enables one. NiFi keeps retrying a service whose enabling fails, so an ERROR bulletin from a service still
+     * enabling ends the wait at once with NiFi's reason.
      */
     void enableServices(final String groupId, final Duration timeout) {
-        setServicesState(groupId, "ENABLED");
+        final Map<String, JsonNode> services = new java.util.LinkedHashMap<>();
+        services(groupId).forEach(service -> services.put(service.path("id").asText(), service));
+        final Set<String> needed = new HashSet<>();
+        final java.util.Deque<JsonNode> referrers = new java.util.ArrayDeque<>();
+        processors(groupId).forEach(processor -> referrers.add(processor.path("component").path("config").path("properties")));
+        while (!referrers.isEmpty()) {
+            referrers.pop().forEach(value -> {
+                final String id = value.asText();
+                if (services.containsKey(id) && needed.add(id)) {
+                    referrers.add(services.get(id).path("component").path("properties"));
+                }
+            });
+        }
+        if (needed.isEmpty()) {
+            return;
+        }
+        final ObjectNode body = JSON.createObjectNode();
+        body.put("id", groupId);
+        body.put("state", "ENABLED");
+        body.put("disconnectedNodeAcknowledged", false);
+        final ObjectNode components = body.putObject("components");
+        needed.forEach(id -> components.set(id, rest.revision(services.get(id))));
+        rest.put("/flow/process-groups/" + groupId + "/controller-services", body);
         await("controller services ENABLED", timeout, () -> {
             final Set<String> enabling = new HashSet<>();
             for (final JsonNode service : services(groupId)) {
-                if (!"ENABLED".equals(service.path("component").path("state").asText())) {
+                if (needed.contains(service.path("id").asText()) && !"ENABLED".equals(service.path("component").path("state").asText())) {
                     enabling.add(service.path("id").asText());
                 }
             }
