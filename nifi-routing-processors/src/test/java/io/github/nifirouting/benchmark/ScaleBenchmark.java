@@ -195,6 +195,10 @@ class ScaleBenchmark {
             public void closeInvalid(final RecordSetWriter writer, final long records) {
             }
         });
+        final long finalGc = System.nanoTime();
+        System.gc();
+        liveHeap[1] += System.nanoTime() - finalGc;
+        liveHeap[0] = Math.max(liveHeap[0], ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
         final double seconds = (System.nanoTime() - start - liveHeap[1]) / 1e9;
         final long expected = (long) originCount * destinationCount;
         if (pairs[0] != expected) {

@@ -217,4 +217,26 @@ class TemplatesTest {
         assertEquals(40 * 15, rows, "every valid site x competitor pair once");
         assertTrue(ok >= rows * 0.9, "the synthetic town is connected: " + ok + " of " + rows);
     }
+
+    @Test
+    void catchmentTemplateRunsEndToEndIntoGeoParquet() throws Exception {
+        final SyntheticRoadNetwork town = new SyntheticRoadNetwork(25, 7);
+        final Path osm = town.write(dir.resolve("town.osm"));
+        final Path sites = town.writeSites(dir.resolve("stores.csv"), "store", 6, 3);
+        final FlowDefinitionRunner flow = new FlowDefinitionRunner(templatesDirectory().resolve("catchment-isochrones.json"), Map.of(
+                "osm.file", osm.toString(), "graph.cache.directory", dir.resolve("graphs").toString(), "thresholds", "2 min, 4 min"));
+        flow.configure();
+        final Map<String, List<MockFlowFile>> outputs = flow.run(Files.readAllBytes(sites), Map.of("filename", "stores.csv"), processed -> { });
+        final List<MockFlowFile> catchments = outputs.get("Put catchment GeoParquet");
+        assertEquals(1, catchments.size(), outputs.keySet().toString());
+        final Path parquet = Files.write(dir.resolve("catchments.parquet"), catchments.get(0).toByteArray());
+        try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = db.createStatement();
+             ResultSet result = sql.executeQuery("SELECT count(*), count(*) FILTER (WHERE status = 'OK' AND area_km2 > 0), "
+                     + "count(DISTINCT site_id) FROM read_parquet('" + parquet + "')")) {
+            result.next();
+            assertEquals(12, result.getLong(1), "6 stores x 2 thresholds");
+            assertEquals(12, result.getLong(2));
+            assertEquals(6, result.getLong(3));
+        }
+    }
 }
