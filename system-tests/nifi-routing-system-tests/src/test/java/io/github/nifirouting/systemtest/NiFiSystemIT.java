@@ -265,6 +265,8 @@ class NiFiSystemIT {
         runs.put("drive-time-matrix.json", (file, bundle) -> new TemplateScenario(file,
                 new DriveTimeMatrixScenario(bundle, requireOsmExtract("andorra.osm.pbf"), target.resolve("graph-cache"), false),
                 Map.of(), Map.of()));
+        runs.put("catchment-isochrones.json", (file, bundle) -> new TemplateScenario(file,
+                new CatchmentIsochronesChecks(requireOsmExtract("andorra.osm.pbf"), target.resolve("graph-cache")), Map.of(), Map.of()));
         return runs;
     }
 

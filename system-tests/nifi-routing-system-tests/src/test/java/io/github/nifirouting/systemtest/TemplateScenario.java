@@ -8,22 +8,22 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A flow definition from templates/ run with the inputs and checks of another scenario (usually the generated flow that
- * does the same job), its parameter names mapped onto the template's. Registered in {@link NiFiSystemIT#templateRuns}.
+ * A flow definition from templates/ run with given inputs and checks (for example those of the generated flow that does
+ * the same job), their parameter names mapped onto the template's. Registered in {@link NiFiSystemIT#templateRuns}.
  */
 final class TemplateScenario implements FlowScenario {
 
     private final Path template;
-    private final FlowScenario inputsAndChecks;
+    private final FlowChecks inputsAndChecks;
     private final Map<String, String> parameterNames;
     private final Map<String, String> extraParameters;
 
     /**
-     * @param parameterNames  the other scenario's parameter name -> the template's parameter name; parameters not listed
+     * @param parameterNames  the checks' parameter name -> the template's parameter name; parameters not listed
      *                        keep their name, parameters mapped to null are not set
      * @param extraParameters template parameters to set to fixed values (e.g. an engine choice)
      */
-    TemplateScenario(final Path template, final FlowScenario inputsAndChecks, final Map<String, String> parameterNames,
+    TemplateScenario(final Path template, final FlowChecks inputsAndChecks, final Map<String, String> parameterNames,
                      final Map<String, String> extraParameters) {
         this.template = template;
         this.inputsAndChecks = inputsAndChecks;
