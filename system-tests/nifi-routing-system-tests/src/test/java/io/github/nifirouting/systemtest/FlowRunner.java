@@ -7,11 +7,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import static io.github.nifirouting.systemtest.NiFiRestClient.JSON;
@@ -156,10 +160,10 @@ final class FlowRunner {
      * enabling ends the wait at once with NiFi's reason.
      */
     void enableServices(final String groupId, final Duration timeout) {
-        final Map<String, JsonNode> services = new java.util.LinkedHashMap<>();
+        final Map<String, JsonNode> services = new LinkedHashMap<>();
         services(groupId).forEach(service -> services.put(service.path("id").asText(), service));
         final Set<String> needed = new HashSet<>();
-        final java.util.Deque<JsonNode> referrers = new java.util.ArrayDeque<>();
+        final Deque<JsonNode> referrers = new ArrayDeque<>();
         processors(groupId).forEach(processor -> referrers.add(processor.path("component").path("config").path("properties")));
         while (!referrers.isEmpty()) {
             referrers.pop().forEach(value -> {
@@ -336,12 +340,12 @@ final class FlowRunner {
         return all;
     }
 
-    private static void walkProcessors(final JsonNode groupSnapshot, final java.util.function.Consumer<JsonNode> action) {
+    private static void walkProcessors(final JsonNode groupSnapshot, final Consumer<JsonNode> action) {
         groupSnapshot.path("processorStatusSnapshots").forEach(p -> action.accept(p.path("processorStatusSnapshot")));
         groupSnapshot.path("processGroupStatusSnapshots").forEach(g -> walkProcessors(g.path("processGroupStatusSnapshot"), action));
     }
 
-    private static void walkConnections(final JsonNode groupSnapshot, final java.util.function.Consumer<JsonNode> action) {
+    private static void walkConnections(final JsonNode groupSnapshot, final Consumer<JsonNode> action) {
         groupSnapshot.path("connectionStatusSnapshots").forEach(c -> action.accept(c.path("connectionStatusSnapshot")));
         groupSnapshot.path("processGroupStatusSnapshots").forEach(g -> walkConnections(g.path("processGroupStatusSnapshot"), action));
     }

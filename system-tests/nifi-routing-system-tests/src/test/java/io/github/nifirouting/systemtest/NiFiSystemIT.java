@@ -248,14 +248,8 @@ class NiFiSystemIT {
     }
 
     /**
-     * How to feed and check each template, by file name. Add an entry when a template does the same job as a scenario
-     * (see docs/system-test.md), for example:
-     * <pre>
-     * runs.put("drive-time-matrix.json", (file, bundle) -> new TemplateScenario(file,
-     *         new DriveTimeMatrixScenario(bundle, requireOsmExtract("andorra.osm.pbf"), target.resolve("graph-cache"), false),
-     *         Map.of("input.directory", "Sites Directory"),   // our parameter name -> the template's, where they differ
-     *         Map.of("Routing Engine", "embedded")));         // template parameters with fixed values
-     * </pre>
+     * How to feed and check each template, by file name: the template with inputs and checks for its job and how their
+     * parameter names map onto the template's (see docs/system-test.md). Templates not listed are imported only.
      */
     static Map<String, BiFunction<Path, NarBundle, FlowScenario>> templateRuns() {
         final Map<String, BiFunction<Path, NarBundle, FlowScenario>> runs = new LinkedHashMap<>();
