@@ -1,10 +1,12 @@
 package io.github.nifirouting.processors;
 
+import io.github.nifirouting.cache.MatrixCacheService;
 import io.github.nifirouting.coordinates.CoordinateSetService;
 import io.github.nifirouting.coordinates.PointFields;
 import io.github.nifirouting.engine.CallStats;
 import io.github.nifirouting.engine.RoutingEngineService;
 import io.github.nifirouting.engine.RoutingException;
+import io.github.nifirouting.matrix.CachedMatrixRouter;
 import io.github.nifirouting.matrix.MatrixRowWriter;
 import io.github.nifirouting.matrix.TileMatrixRouter;
 import io.github.nifirouting.matrix.TilePoints;
@@ -86,6 +88,8 @@ import java.util.stream.Stream;
         @WritesAttribute(attribute = "routing.profile", description = "Engine profile"),
         @WritesAttribute(attribute = "routing.requests", description = "Engine requests sent for this tile, retries included"),
         @WritesAttribute(attribute = "routing.retries", description = "Retries the engine service made for this tile"),
+        @WritesAttribute(attribute = "routing.cache.hits", description = "With a Result Cache: pairs taken from the cache"),
+        @WritesAttribute(attribute = "routing.cache.misses", description = "With a Result Cache: pairs not in the cache"),
         @WritesAttribute(attribute = "routing.latency.ms", description = "Time spent in the engine for this tile"),
         @WritesAttribute(attribute = "routing.pairs.ok", description = "Pairs with a route"),
         @WritesAttribute(attribute = "routing.pairs.unroutable", description = "Pairs without a route"),
@@ -152,6 +156,15 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
             .addValidator(StandardValidators.NON_NEGATIVE_INTEGER_VALIDATOR)
             .build();
 
+    public static final PropertyDescriptor RESULT_CACHE = new PropertyDescriptor.Builder()
+            .name("Result Cache")
+            .description("Optional cache of earlier results (LocalMatrixCache on this node's disk, or DistributedMatrixCache for a cluster): "
+                    + "cached pairs are not asked of the engine again, and only origins and destinations with missing pairs are sent. "
+                    + "Cached pairs carry no snap distance.")
+            .identifiesControllerService(MatrixCacheService.class)
+            .required(false)
+            .build();
+
     public static final Relationship REL_SUCCESS = new Relationship.Builder().name("success")
             .description("Matrix rows of a tile").build();
     public static final Relationship REL_RETRY = new Relationship.Builder().name("retry")
@@ -166,7 +179,7 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
     static final String ERROR_KIND = "routing.error.kind";
 
     private static final List<PropertyDescriptor> PROPERTIES = Stream.concat(Stream.of(ROUTING_ENGINE, RECORD_READER, RECORD_WRITER,
-                    DESTINATION_SET, MAX_SNAP_DISTANCE, EXCLUDE_SELF_PAIRS, MAX_RETRIES),
+                    DESTINATION_SET, MAX_SNAP_DISTANCE, EXCLUDE_SELF_PAIRS, MAX_RETRIES, RESULT_CACHE),
             Stream.concat(PointFields.PROPERTIES.stream(), HeapGuard.PROPERTIES.stream())).toList();
 
     private static final Set<Relationship> RELATIONSHIPS = Set.of(REL_SUCCESS, REL_RETRY, REL_FAILURE, REL_ORIGINAL);
@@ -203,23 +216,37 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
         if (!heapGate.admit(context, session, getLogger())) {
             return;
         }
-        final FlowFile tile = session.get();
+        FlowFile tile = session.get();
         if (tile == null) {
             return;
         }
         final RoutingEngineService engine = context.getProperty(ROUTING_ENGINE).asControllerService(RoutingEngineService.class);
         final CallStats stats = new CallStats();
+        final MatrixCacheService cache = context.getProperty(RESULT_CACHE).asControllerService(MatrixCacheService.class);
+        final CachedMatrixRouter.CacheOutcome[] cacheOutcome = new CachedMatrixRouter.CacheOutcome[1];
         final TilePoints points;
         final MatrixResult matrix;
         try {
             points = readTile(context, session, tile);
-            matrix = TileMatrixRouter.route(engine, points.origins(), points.destinations(), stats);
+            matrix = cache == null ? TileMatrixRouter.route(engine, points.origins(), points.destinations(), stats)
+                    : CachedMatrixRouter.route(engine, cache, points.origins(), points.destinations(), stats, cacheOutcome);
         } catch (final TileReader.TileException e) {
             fail(session, tile, "INVALID_TILE", e.getMessage());
             return;
         } catch (final RoutingException e) {
             handleEngineFailure(context, session, tile, e, stats);
             return;
+        } catch (final java.io.IOException e) {
+            // The cache failed: route without it would hide a broken disk; the tile goes to retry like a transient failure.
+            handleEngineFailure(context, session, tile, new RoutingException(RoutingException.Kind.TRANSIENT,
+                    "result cache failed: " + e.getMessage(), null, e), stats);
+            return;
+        }
+        if (cacheOutcome[0] != null) {
+            session.adjustCounter("Cache hits", cacheOutcome[0].hits(), false);
+            session.adjustCounter("Cache misses", cacheOutcome[0].misses(), false);
+            tile = session.putAllAttributes(tile, Map.of("routing.cache.hits", String.valueOf(cacheOutcome[0].hits()),
+                    "routing.cache.misses", String.valueOf(cacheOutcome[0].misses())));
         }
         writeRows(context, session, tile, engine, points, matrix, stats);
     }

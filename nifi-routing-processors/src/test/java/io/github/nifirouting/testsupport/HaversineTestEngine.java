@@ -21,6 +21,7 @@ public class HaversineTestEngine extends AbstractControllerService implements Ro
     private volatile MatrixLimits limits = MatrixLimits.UNLIMITED;
     private final Deque<RoutingException> scriptedFailures = new ArrayDeque<>();
     private final AtomicInteger calls = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong cells = new java.util.concurrent.atomic.AtomicLong();
     private volatile double snapMeters = Double.NaN;
 
     public HaversineTestEngine limits(final MatrixLimits matrixLimits) {
@@ -54,6 +55,11 @@ public class HaversineTestEngine extends AbstractControllerService implements Ro
         return calls.get();
     }
 
+    /** Origin x destination pairs asked of this engine so far. */
+    public long cellsRequested() {
+        return cells.get();
+    }
+
     @Override
     public String getEngineName() {
         return "haversine-test";
@@ -72,6 +78,7 @@ public class HaversineTestEngine extends AbstractControllerService implements Ro
     @Override
     public MatrixResult computeMatrix(final CoordinateBlock sources, final CoordinateBlock destinations) throws RoutingException {
         calls.incrementAndGet();
+        cells.addAndGet((long) sources.size() * destinations.size());
         synchronized (this) {
             if (!scriptedFailures.isEmpty()) {
                 final RoutingException next = scriptedFailures.poll();
