@@ -1,14 +1,16 @@
 package io.github.nifirouting.engine;
 
 /**
- * What it took to answer one or more engine calls: requests sent (including retries), retries, and time spent.
- * A processor passes one per FlowFile and writes the totals as attributes. Not thread safe: one per task.
+ * What it took to answer one or more engine calls: requests sent (including retries), retries, wall time spent, and the
+ * part of it spent in engine exchanges (the rest is backoff, Retry-After and rate-limit waiting). A processor passes one
+ * per FlowFile and writes the totals as attributes. Not thread safe: one per task.
  */
 public final class CallStats {
 
     private long requests;
     private long retries;
     private long nanos;
+    private long engineNanos;
 
     public void recordRequest() {
         requests++;
@@ -18,8 +20,14 @@ public final class CallStats {
         retries++;
     }
 
+    /** Wall time of a call, waits included. */
     public void addNanos(final long elapsed) {
         nanos += elapsed;
+    }
+
+    /** Time of one request/response exchange with the engine (sending, computing, reading the answer). */
+    public void addEngineNanos(final long elapsed) {
+        engineNanos += elapsed;
     }
 
     public long requests() {
@@ -30,7 +38,21 @@ public final class CallStats {
         return retries;
     }
 
+    /** Wall time of the calls in milliseconds, including backoff, Retry-After and rate-limit waits. */
     public long millis() {
         return nanos / 1_000_000;
+    }
+
+    /**
+     * Milliseconds spent in engine exchanges only. Engines that do not measure exchanges separately (embedded ones) report
+     * the wall time, which for them is the same thing.
+     */
+    public long engineMillis() {
+        return (engineNanos > 0 ? engineNanos : nanos) / 1_000_000;
+    }
+
+    /** Milliseconds spent waiting rather than exchanging: backoff between retries, Retry-After, rate limiting. */
+    public long waitMillis() {
+        return engineNanos > 0 ? Math.max(0, (nanos - engineNanos) / 1_000_000) : 0;
     }
 }

@@ -291,28 +291,10 @@ public class BuildIsochrones extends AbstractProcessor {
     }
 
     private void handleEngineFailure(final ProcessContext context, final ProcessSession session, final FlowFile input, final RoutingException e) {
-        switch (e.kind()) {
-            case UNAVAILABLE -> {
-                session.rollback();
-                session.adjustCounter("Yields on open circuit", 1, true);
-                context.yield();
-            }
-            case TRANSIENT, RATE_LIMITED -> {
-                final String previous = input.getAttribute(InvokeRoutingMatrix.RETRY_COUNT);
-                final int retries = (previous == null ? 0 : Integer.parseInt(previous)) + 1;
-                if (retries > context.getProperty(MAX_RETRIES).asInteger()) {
-                    fail(session, input, "RETRIES_EXHAUSTED", e.getMessage());
-                } else {
-                    session.transfer(session.penalize(session.putAllAttributes(input, Map.of(InvokeRoutingMatrix.RETRY_COUNT, String.valueOf(retries),
-                            InvokeRoutingMatrix.ERROR, e.getMessage(), InvokeRoutingMatrix.ERROR_KIND, e.kind().name()))), REL_RETRY);
-                }
-            }
-            case REJECTED -> fail(session, input, e.kind().name(), e.getMessage());
-        }
+        new EngineFailures(REL_RETRY, REL_FAILURE, getLogger()).route(context, session, input, e, context.getProperty(MAX_RETRIES).asInteger());
     }
 
     private void fail(final ProcessSession session, final FlowFile input, final String kind, final String message) {
-        getLogger().error("Isochrones for {} failed ({}): {}", input, kind, message);
-        session.transfer(session.putAllAttributes(input, Map.of(InvokeRoutingMatrix.ERROR, String.valueOf(message), InvokeRoutingMatrix.ERROR_KIND, kind)), REL_FAILURE);
+        new EngineFailures(REL_RETRY, REL_FAILURE, getLogger()).fail(session, input, kind, message);
     }
 }

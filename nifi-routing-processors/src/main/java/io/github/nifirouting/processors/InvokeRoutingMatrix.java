@@ -90,7 +90,8 @@ import java.util.stream.Stream;
         @WritesAttribute(attribute = "routing.retries", description = "Retries the engine service made for this tile"),
         @WritesAttribute(attribute = "routing.cache.hits", description = "With a Result Cache: pairs taken from the cache"),
         @WritesAttribute(attribute = "routing.cache.misses", description = "With a Result Cache: pairs not in the cache"),
-        @WritesAttribute(attribute = "routing.latency.ms", description = "Time spent in the engine for this tile"),
+        @WritesAttribute(attribute = "routing.latency.ms", description = "Time spent in engine exchanges for this tile"),
+        @WritesAttribute(attribute = "routing.wait.ms", description = "Time spent waiting (backoff, Retry-After, rate limit) for this tile"),
         @WritesAttribute(attribute = "routing.pairs.ok", description = "Pairs with a route"),
         @WritesAttribute(attribute = "routing.pairs.unroutable", description = "Pairs without a route"),
         @WritesAttribute(attribute = "routing.pairs.snapped.too.far", description = "Pairs whose ends snapped beyond Max Snap Distance"),
@@ -174,9 +175,9 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
     public static final Relationship REL_ORIGINAL = new Relationship.Builder().name("original")
             .description("The tile after its rows were written").build();
 
-    static final String RETRY_COUNT = "routing.retry.count";
-    static final String ERROR = "routing.error";
-    static final String ERROR_KIND = "routing.error.kind";
+    static final String RETRY_COUNT = EngineFailures.RETRY_COUNT;
+    static final String ERROR = EngineFailures.ERROR;
+    static final String ERROR_KIND = EngineFailures.ERROR_KIND;
 
     private static final List<PropertyDescriptor> PROPERTIES = Stream.concat(Stream.of(ROUTING_ENGINE, RECORD_READER, RECORD_WRITER,
                     DESTINATION_SET, MAX_SNAP_DISTANCE, EXCLUDE_SELF_PAIRS, MAX_RETRIES, RESULT_CACHE),
@@ -313,7 +314,8 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
         attributes.put("routing.profile", engine.getProfile());
         attributes.put("routing.requests", String.valueOf(stats.requests()));
         attributes.put("routing.retries", String.valueOf(stats.retries()));
-        attributes.put("routing.latency.ms", String.valueOf(stats.millis()));
+        attributes.put("routing.latency.ms", String.valueOf(stats.engineMillis()));
+        attributes.put("routing.wait.ms", String.valueOf(stats.waitMillis()));
         attributes.put("routing.pairs.ok", String.valueOf(counts.ok));
         attributes.put("routing.pairs.unroutable", String.valueOf(counts.unroutable));
         attributes.put("routing.pairs.snapped.too.far", String.valueOf(counts.snappedTooFar));
@@ -332,40 +334,10 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
     private void handleEngineFailure(final ProcessContext context, final ProcessSession session, final FlowFile tile,
                                      final RoutingException e, final CallStats stats) {
         session.adjustCounter("Engine requests", stats.requests(), false);
-        switch (e.kind()) {
-            case UNAVAILABLE -> {
-                // The engine's circuit is open: leave the tile queued and back off, so back-pressure builds upstream.
-                getLogger().debug("Engine unavailable ({}); yielding with {} left queued", e.getMessage(), tile);
-                session.rollback();
-                session.adjustCounter("Yields on open circuit", 1, true);
-                context.yield();
-            }
-            case TRANSIENT, RATE_LIMITED -> {
-                final int retries = parseRetries(tile.getAttribute(RETRY_COUNT)) + 1;
-                if (retries > context.getProperty(MAX_RETRIES).asInteger()) {
-                    fail(session, tile, "RETRIES_EXHAUSTED", "gave up after " + (retries - 1) + " retries; last error (" + e.kind() + "): " + e.getMessage());
-                    return;
-                }
-                final Map<String, String> attributes = Map.of(RETRY_COUNT, String.valueOf(retries), ERROR, e.getMessage(), ERROR_KIND, e.kind().name());
-                getLogger().warn("Routing {} failed ({}), retry {} : {}", tile, e.kind(), retries, e.getMessage());
-                session.transfer(session.penalize(session.putAllAttributes(tile, attributes)), REL_RETRY);
-                session.adjustCounter("Tiles routed to retry", 1, false);
-            }
-            case REJECTED -> fail(session, tile, e.kind().name(), e.getMessage());
-        }
-    }
-
-    private static int parseRetries(final String value) {
-        try {
-            return value == null ? 0 : Integer.parseInt(value);
-        } catch (final NumberFormatException e) {
-            return 0;
-        }
+        new EngineFailures(REL_RETRY, REL_FAILURE, getLogger()).route(context, session, tile, e, context.getProperty(MAX_RETRIES).asInteger());
     }
 
     private void fail(final ProcessSession session, final FlowFile tile, final String kind, final String message) {
-        getLogger().error("Routing {} failed ({}): {}", tile, kind, message);
-        session.transfer(session.putAllAttributes(tile, Map.of(ERROR, message, ERROR_KIND, kind)), REL_FAILURE);
-        session.adjustCounter("Tiles failed", 1, false);
+        new EngineFailures(REL_RETRY, REL_FAILURE, getLogger()).fail(session, tile, kind, message);
     }
 }

@@ -8,6 +8,7 @@ import org.apache.nifi.processor.AbstractProcessor;
 import org.apache.nifi.processor.ProcessContext;
 import org.apache.nifi.processor.ProcessSession;
 import org.apache.nifi.serialization.RecordReaderFactory;
+import io.github.nifirouting.testsupport.GeneratedLines;
 import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
 import org.junit.jupiter.api.Tag;
@@ -18,7 +19,6 @@ import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.BitSet;
 import java.util.Locale;
@@ -54,7 +54,7 @@ class AccessibilityBenchmark {
         ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
         final long start = System.nanoTime();
         final Map<String, OriginScores> scores = scorer.score(() -> readers.createRecordReader(Map.of(),
-                new BufferedInputStream(new GeneratedRows(origins, destinations), 1 << 16), -1, runner.getLogger()));
+                new BufferedInputStream(generatedRows(origins, destinations), 1 << 16), -1, runner.getLogger()));
         final double seconds = (System.nanoTime() - start) / 1e9;
         final long peak = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
                 .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
@@ -91,48 +91,12 @@ class AccessibilityBenchmark {
     }
 
     /** CSV matrix rows generated as they are read. */
-    private static final class GeneratedRows extends InputStream {
-        private final int origins;
-        private final int destinations;
-        private long next = -1;
-        private byte[] line = "origin_id,destination_id,duration_s,distance_m,status,weight,population\n".getBytes(StandardCharsets.UTF_8);
-        private int position;
-
-        GeneratedRows(final int origins, final int destinations) {
-            this.origins = origins;
-            this.destinations = destinations;
-        }
-
-        @Override
-        public int read() {
-            if (position == line.length && !advance()) {
-                return -1;
-            }
-            return line[position++] & 0xff;
-        }
-
-        @Override
-        public int read(final byte[] target, final int offset, final int length) {
-            if (position == line.length && !advance()) {
-                return -1;
-            }
-            final int n = Math.min(length, line.length - position);
-            System.arraycopy(line, position, target, offset, n);
-            position += n;
-            return n;
-        }
-
-        private boolean advance() {
-            if (++next >= (long) origins * destinations) {
-                return false;
-            }
+    private static InputStream generatedRows(final int origins, final int destinations) {
+        return new GeneratedLines("origin_id,destination_id,duration_s,distance_m,status,weight,population\n", (long) origins * destinations, next -> {
             final long o = next / destinations;
             final long d = next % destinations;
             final long seconds = (o * 7919 + d * 104729) % 3600;
-            line = ("o" + o + ",d" + d + "," + seconds + "," + seconds * 12 + ",OK," + (d % 50 + 1) + "," + (o % 900 + 100) + "\n")
-                    .getBytes(StandardCharsets.UTF_8);
-            position = 0;
-            return true;
-        }
+            return "o" + o + ",d" + d + "," + seconds + "," + seconds * 12 + ",OK," + (d % 50 + 1) + "," + (o % 900 + 100) + "\n";
+        });
     }
 }

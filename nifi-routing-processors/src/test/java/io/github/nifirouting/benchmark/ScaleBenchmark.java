@@ -16,7 +16,9 @@ import io.github.nifirouting.model.MatrixLimits;
 import io.github.nifirouting.model.MatrixResult;
 import io.github.nifirouting.model.TilePlan;
 import io.github.nifirouting.parquet.ParquetRecordWriter;
+import io.github.nifirouting.testsupport.CountingOutputStream;
 import io.github.nifirouting.testsupport.FakeOsrmServer;
+import io.github.nifirouting.testsupport.GeneratedLines;
 import io.github.nifirouting.testsupport.OsmExtracts;
 import io.github.nifirouting.tiling.PointTiler;
 import io.github.nifirouting.tiling.TileAttributes;
@@ -44,7 +46,6 @@ import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -123,7 +124,7 @@ class ScaleBenchmark {
         final MatrixLimits limits = engine.getMatrixLimits();
         final TilePlan plan = TilePlan.fit(Math.min(500, originCount), limits);
         final int destinationBlocks = plan.destinationBlocks(destinationCount);
-        final CountingStream parquetBytes = new CountingStream();
+        final UnclosableCountingStream parquetBytes = new UnclosableCountingStream();
         final long[] pairs = {0};
         final long[] liveHeap = {0, 0, 0}; // max heap after GC, GC nanos, tiles
         final CallStats stats = new CallStats();
@@ -134,7 +135,7 @@ class ScaleBenchmark {
         final long start = System.nanoTime();
         final PointTiler tiler = new PointTiler(PointFields.of("id", "latitude", "longitude"), DuplicateIdPolicy.KEEP);
         final PointTiler.RecordSource origins = () -> readers.createRecordReader(Map.of(),
-                new java.io.BufferedInputStream(new GeneratedGrid("o", originCount, baseLat, baseLon, spacing)), -1, runner.getLogger());
+                new java.io.BufferedInputStream(generatedGrid("o", originCount, baseLat, baseLon, spacing)), -1, runner.getLogger());
         tiler.scan(origins);
         // Sink: each origin chunk's records are written once (as ChunkCoordinates does), then routed against every destination block.
         tiler.writeChunks(origins, plan.originBlockSize(), false, new PointTiler.Sink() {
@@ -209,7 +210,7 @@ class ScaleBenchmark {
         final double fill = expected / (double) stats.requests() / Math.min(limits.maxElements(), (long) plan.originBlockSize() * plan.destinationBlockSize());
         System.out.printf(Locale.ROOT, "| %s | %,d x %,d | %,d | %.1f | %,.0f | %,d | %.2f | %.1f | %.1f | %.0f | %.1f |%n", engineName, originCount,
                 destinationCount, expected, seconds, expected / seconds, stats.requests(), fill, liveHeap[0] / 1048576.0, peakHeap / 1048576.0,
-                peakRssMegabytes(), parquetBytes.count / 1048576.0);
+                peakRssMegabytes(), parquetBytes.count() / 1048576.0);
     }
 
     private static CoordinateBlock grid(final String prefix, final int count, final double lat, final double lon, final double spacing) {
@@ -234,73 +235,29 @@ class ScaleBenchmark {
         return Double.NaN;
     }
 
-    private static final class CountingStream extends OutputStream {
-        long count;
+    /** CSV of a grid of points, generated as it is read. */
+    private static InputStream generatedGrid(final String prefix, final int count, final double lat, final double lon, final double spacing) {
+        final int side = (int) Math.ceil(Math.sqrt(count));
+        return new GeneratedLines("id,latitude,longitude\n", count, next -> String.format(Locale.ROOT, "%s%d,%.6f,%.6f%n", prefix, next,
+                lat + (next % side) * spacing * 0.1, lon + (next / side) * spacing * 0.1));
+    }
+
+    /** One stream for many Parquet files: each writer closes its own, so closing must not end the count. */
+    private static final class UnclosableCountingStream extends OutputStream {
+        private final CountingOutputStream counter = new CountingOutputStream();
 
         @Override
         public void write(final int b) {
-            count++;
+            counter.write(b);
         }
 
         @Override
         public void write(final byte[] b, final int off, final int len) {
-            count += len;
+            counter.write(b, off, len);
         }
 
-        @Override
-        public void close() {
-            // one stream for many files: each writer closes its own
-        }
-    }
-
-    /** CSV of a grid of points, generated as it is read. */
-    private static final class GeneratedGrid extends InputStream {
-        private final String prefix;
-        private final int count;
-        private final double lat;
-        private final double lon;
-        private final double spacing;
-        private final int side;
-        private int next = -1;
-        private byte[] line = "id,latitude,longitude\n".getBytes(StandardCharsets.UTF_8);
-        private int position;
-
-        GeneratedGrid(final String prefix, final int count, final double lat, final double lon, final double spacing) {
-            this.prefix = prefix;
-            this.count = count;
-            this.lat = lat;
-            this.lon = lon;
-            this.spacing = spacing;
-            this.side = (int) Math.ceil(Math.sqrt(count));
-        }
-
-        @Override
-        public int read() {
-            if (position == line.length && !advance()) {
-                return -1;
-            }
-            return line[position++] & 0xff;
-        }
-
-        @Override
-        public int read(final byte[] target, final int offset, final int length) {
-            if (position == line.length && !advance()) {
-                return -1;
-            }
-            final int n = Math.min(length, line.length - position);
-            System.arraycopy(line, position, target, offset, n);
-            position += n;
-            return n;
-        }
-
-        private boolean advance() {
-            if (++next >= count) {
-                return false;
-            }
-            line = String.format(Locale.ROOT, "%s%d,%.6f,%.6f%n", prefix, next, lat + (next % side) * spacing * 0.1,
-                    lon + (next / side) * spacing * 0.1).getBytes(StandardCharsets.UTF_8);
-            position = 0;
-            return true;
+        long count() {
+            return counter.count();
         }
     }
 }

@@ -14,10 +14,10 @@ import org.apache.nifi.serialization.RecordSetWriter;
 import org.apache.nifi.serialization.RecordSetWriterFactory;
 import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
+import io.github.nifirouting.testsupport.CountingOutputStream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -64,18 +64,7 @@ class InvokeRoutingMatrixBenchmark {
                 final CoordinateBlock destinations = block("d", shape[1], 47.2);
                 System.gc();
                 ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
-                final long[] bytes = {0};
-                final OutputStream counting = new OutputStream() {
-                    @Override
-                    public void write(final int b) {
-                        bytes[0]++;
-                    }
-
-                    @Override
-                    public void write(final byte[] b, final int off, final int len) {
-                        bytes[0] += len;
-                    }
-                };
+                final CountingOutputStream counting = new CountingOutputStream();
                 long pairs = 0;
                 final long start = System.nanoTime();
                 for (int t = 0; t < shape[2]; t++) {
@@ -92,7 +81,7 @@ class InvokeRoutingMatrixBenchmark {
                 final long peak = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
                         .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
                 System.out.printf("%12s %8d %,12d %,14.0f %12.1f %14.1f%n", shape[0] + " x " + shape[1], shape[2], pairs, pairs / seconds,
-                        bytes[0] / 1048576.0, peak / 1048576.0);
+                        counting.count() / 1048576.0, peak / 1048576.0);
             }
         }
     }

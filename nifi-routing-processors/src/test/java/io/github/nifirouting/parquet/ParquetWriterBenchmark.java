@@ -3,10 +3,10 @@ package io.github.nifirouting.parquet;
 import io.github.nifirouting.matrix.MatrixRowWriter;
 import org.apache.nifi.serialization.record.MapRecord;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import io.github.nifirouting.testsupport.CountingOutputStream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -36,18 +36,7 @@ class ParquetWriterBenchmark {
     private static void measure(final int rows, final CompressionCodecName codec) throws Exception {
         System.gc();
         ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
-        final long[] bytes = {0};
-        final OutputStream counting = new OutputStream() {
-            @Override
-            public void write(final int b) {
-                bytes[0]++;
-            }
-
-            @Override
-            public void write(final byte[] b, final int off, final int len) {
-                bytes[0] += len;
-            }
-        };
+        final CountingOutputStream counting = new CountingOutputStream();
         long maxAfterGc = 0;
         long gcNanos = 0;
         final long start = System.nanoTime();
@@ -75,7 +64,7 @@ class ParquetWriterBenchmark {
         final double seconds = (System.nanoTime() - start - gcNanos) / 1e9;
         final long peak = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
                 .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
-        System.out.printf("%,12d %14s %,12.0f %14.1f %14.1f %22.1f%n", rows, codec, rows / seconds, bytes[0] / 1048576.0,
+        System.out.printf("%,12d %14s %,12.0f %14.1f %14.1f %22.1f%n", rows, codec, rows / seconds, counting.count() / 1048576.0,
                 peak / 1048576.0, maxAfterGc / 1048576.0);
     }
 }

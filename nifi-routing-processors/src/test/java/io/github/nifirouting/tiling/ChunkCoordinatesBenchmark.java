@@ -9,6 +9,8 @@ import org.apache.nifi.serialization.RecordReaderFactory;
 import org.apache.nifi.serialization.RecordSetWriter;
 import org.apache.nifi.serialization.RecordSetWriterFactory;
 import org.apache.nifi.serialization.record.RecordSchema;
+import io.github.nifirouting.testsupport.CountingOutputStream;
+import io.github.nifirouting.testsupport.GeneratedLines;
 import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
 import org.junit.jupiter.api.Tag;
@@ -16,11 +18,9 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -62,7 +62,7 @@ class ChunkCoordinatesBenchmark {
         System.gc();
         ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
         final PointTiler tiler = new PointTiler(PointFields.of("id", "latitude", "longitude"), policy);
-        final PointTiler.RecordSource source = () -> readers.createRecordReader(Map.of(), new java.io.BufferedInputStream(new GeneratedPoints(points), 65536), -1, runner.getLogger());
+        final PointTiler.RecordSource source = () -> readers.createRecordReader(Map.of(), new java.io.BufferedInputStream(generatedPoints(points), 65536), -1, runner.getLogger());
         final CountingSink sink = new CountingSink(writers, runner);
         final long start = System.nanoTime();
         final PointTiler.Scan scan = tiler.scan(source);
@@ -79,45 +79,9 @@ class ChunkCoordinatesBenchmark {
     }
 
     /** CSV text of {@code count} points, produced as it is read. */
-    static final class GeneratedPoints extends InputStream {
-        private final int count;
-        private int next = -1;
-        private byte[] line = "id,latitude,longitude,name\n".getBytes(StandardCharsets.UTF_8);
-        private int position;
-
-        GeneratedPoints(final int count) {
-            this.count = count;
-        }
-
-        @Override
-        public int read() {
-            if (position == line.length && !advance()) {
-                return -1;
-            }
-            return line[position++] & 0xff;
-        }
-
-        @Override
-        public int read(final byte[] target, final int offset, final int length) {
-            if (position == line.length && !advance()) {
-                return -1;
-            }
-            final int n = Math.min(length, line.length - position);
-            System.arraycopy(line, position, target, offset, n);
-            position += n;
-            return n;
-        }
-
-        private boolean advance() {
-            if (++next >= count) {
-                return false;
-            }
-            final double latitude = 40 + (next % 100_000) * 1e-4;
-            final double longitude = -3 + (next / 100_000) * 1e-3;
-            line = ("site-" + next + "," + latitude + "," + longitude + ",candidate " + next + "\n").getBytes(StandardCharsets.UTF_8);
-            position = 0;
-            return true;
-        }
+    static InputStream generatedPoints(final int count) {
+        return new GeneratedLines("id,latitude,longitude,name\n", count,
+                i -> "site-" + i + "," + (40 + (i % 100_000) * 1e-4) + "," + (-3 + (i / 100_000) * 1e-3) + ",candidate " + i + "\n");
     }
 
     /** Writes every chunk with the real writer into a stream that only counts bytes. */
@@ -126,7 +90,6 @@ class ChunkCoordinatesBenchmark {
         private final TestRunner runner;
         long records;
         long outputs;
-        long bytes;
 
         CountingSink(final RecordSetWriterFactory writers, final TestRunner runner) {
             this.writers = writers;
@@ -135,17 +98,7 @@ class ChunkCoordinatesBenchmark {
 
         private RecordSetWriter open(final RecordSchema schema) throws IOException {
             try {
-                return writers.createWriter(runner.getLogger(), writers.getSchema(Map.of(), schema), new OutputStream() {
-                    @Override
-                    public void write(final int b) {
-                        bytes++;
-                    }
-
-                    @Override
-                    public void write(final byte[] b, final int off, final int len) {
-                        bytes += len;
-                    }
-                }, Map.of());
+                return writers.createWriter(runner.getLogger(), writers.getSchema(Map.of(), schema), new CountingOutputStream(), Map.of());
             } catch (final org.apache.nifi.schema.access.SchemaNotFoundException e) {
                 throw new IOException(e);
             }

@@ -15,7 +15,9 @@ import java.util.List;
 
 @Tags({"routing", "graphhopper", "matrix", "directions api", "drive time"})
 @CapabilityDescription("Routing engine service for the GraphHopper Directions API matrix (POST /matrix, key as query parameter). "
-        + "Requests use fail_fast=false so an unroutable pair comes back as null instead of failing the whole request. The open-source "
+        + "Requests use fail_fast=false so an unroutable pair comes back as null instead of failing the whole request. The API allows "
+        + "100 requests per minute and 300 locations per 5 seconds over all matrix requests: set Rate Limit 300, Rate Limit Period 5 sec, "
+        + "Rate Limit Unit Locations. The open-source "
         + "GraphHopper server has no matrix endpoint; use the embedded GraphHopper engine for that.")
 @SeeAlso(classNames = {"io.github.nifirouting.processors.InvokeRoutingMatrix"})
 public class GraphHopperApiRoutingEngine extends AbstractHttpRoutingEngine {
@@ -26,7 +28,7 @@ public class GraphHopperApiRoutingEngine extends AbstractHttpRoutingEngine {
             .required(true)
             .defaultValue("car")
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
-            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(PROFILE_NAME_VALIDATOR)
             .build();
 
     public static final PropertyDescriptor MAX_LOCATIONS = new PropertyDescriptor.Builder()

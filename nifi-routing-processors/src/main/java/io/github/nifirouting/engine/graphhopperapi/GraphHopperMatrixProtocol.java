@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 
@@ -21,7 +22,9 @@ import java.nio.charset.StandardCharsets;
  * The GraphHopper Directions API matrix: {@code POST /matrix?key=...} with {@code from_points}/{@code to_points}
  * ([lon, lat]), {@code out_arrays=[times, distances]}, {@code profile} and {@code fail_fast=false} (so an unroutable
  * pair is {@code null} instead of failing the request). Times in seconds, distances in meters. Errors carry
- * {@code message} and {@code hints}.
+ * {@code message} and {@code hints}. Documented limits (graphhopper/directions-api FAQ.md, docs-matrix.md): the location
+ * limit of the package per request, 100 requests per minute per endpoint, and at most 300 locations summed over all
+ * matrix requests in 5 seconds (use Rate Limit Unit = Locations).
  */
 public final class GraphHopperMatrixProtocol implements EngineProtocol {
 
@@ -66,10 +69,11 @@ public final class GraphHopperMatrixProtocol implements EngineProtocol {
     }
 
     @Override
-    public MatrixResult readMatrix(final int status, final InputStream body, final int rows, final int columns) throws RoutingException {
+    public MatrixResult readMatrix(final int status, final HttpHeaders headers, final InputStream body, final int rows, final int columns) throws RoutingException {
         final double[] durations = MatrixResult.nanArray(Math.multiplyExact(rows, columns));
         final double[] distances = MatrixResult.nanArray(durations.length);
         String message = null;
+        String hint = null;
         boolean sawTimes = false;
         try (JsonParser parser = JsonMatrices.JSON.createParser(body)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
@@ -85,6 +89,7 @@ public final class GraphHopperMatrixProtocol implements EngineProtocol {
                     }
                     case "distances" -> JsonMatrices.readNested(parser, distances, rows, columns, 1, "distances", ENGINE);
                     case "message" -> message = parser.getValueAsString();
+                    case "hints" -> hint = firstHint(parser);
                     default -> parser.skipChildren();
                 }
             }
@@ -94,11 +99,38 @@ public final class GraphHopperMatrixProtocol implements EngineProtocol {
             throw JsonMatrices.broken(ENGINE, "malformed or truncated JSON: " + e.getMessage());
         }
         if (status >= 400) {
-            throw new RoutingException(RoutingException.Kind.REJECTED, "GraphHopper error (HTTP " + status + ")" + (message == null ? "" : ": " + message));
+            throw new RoutingException(RoutingException.Kind.REJECTED, "GraphHopper error (HTTP " + status + ")" + (message == null ? "" : ": " + message)
+                    + (hint == null || hint.equals(message) ? "" : " (" + hint + ")"));
         }
         if (!sawTimes) {
             throw JsonMatrices.broken(ENGINE, "no times in the response" + (message == null ? "" : ": " + message));
         }
         return MatrixResult.of(rows, columns, durations, distances);
+    }
+
+    /** The first {@code hints[].message}: with fail_fast=false GraphHopper explains there which point it could not use. */
+    private static String firstHint(final JsonParser parser) throws IOException {
+        if (parser.currentToken() != JsonToken.START_ARRAY) {
+            parser.skipChildren();
+            return null;
+        }
+        String first = null;
+        JsonToken token;
+        while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
+            if (token != JsonToken.START_OBJECT) {
+                parser.skipChildren();
+                continue;
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                final String field = parser.currentName();
+                parser.nextToken();
+                if ("message".equals(field) && first == null) {
+                    first = parser.getValueAsString();
+                } else {
+                    parser.skipChildren();
+                }
+            }
+        }
+        return first;
     }
 }

@@ -6,10 +6,15 @@ import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.model.CoordinateBlock;
 import io.github.nifirouting.model.MatrixLimits;
 import io.github.nifirouting.model.MatrixResult;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.apache.nifi.annotation.lifecycle.OnDisabled;
 import org.apache.nifi.annotation.lifecycle.OnEnabled;
 import org.apache.nifi.components.ConfigVerificationResult;
+import org.apache.nifi.components.AllowableValue;
 import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.components.ValidationContext;
+import org.apache.nifi.components.ValidationResult;
+import org.apache.nifi.components.Validator;
 import org.apache.nifi.context.PropertyContext;
 import org.apache.nifi.controller.AbstractControllerService;
 import org.apache.nifi.controller.ConfigurationContext;
@@ -23,9 +28,11 @@ import org.apache.nifi.ssl.SSLContextProvider;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -106,13 +113,43 @@ public abstract class AbstractHttpRoutingEngine extends AbstractControllerServic
 
     public static final PropertyDescriptor RATE_LIMIT = new PropertyDescriptor.Builder()
             .name("Rate Limit")
-            .description("Most requests per Rate Limit Period, shared by every processor and task using this service. 0: unlimited.")
+            .description("Most permits per Rate Limit Period, counted in Rate Limit Unit (requests by default), shared by every processor and "
+                    + "task using this service. 0: unlimited.")
             .required(true)
             .defaultValue("0")
             .addValidator(StandardValidators.NON_NEGATIVE_INTEGER_VALIDATOR)
             .build();
 
     public static final PropertyDescriptor RATE_LIMIT_PERIOD = duration("Rate Limit Period", "The period of the rate limit, e.g. 1 sec or 1 min.", "1 sec");
+
+    public static final AllowableValue UNIT_REQUESTS = new AllowableValue(RateLimitUnit.REQUESTS.name(), "Requests",
+            "Rate Limit counts requests (OSRM, Valhalla, OpenRouteService: 40 matrix requests per minute on the public API).");
+    public static final AllowableValue UNIT_LOCATIONS = new AllowableValue(RateLimitUnit.LOCATIONS.name(), "Locations",
+            "Rate Limit counts locations (sources + destinations) per request; GraphHopper's Matrix API allows 300 locations per 5 seconds. "
+                    + "Requests are also kept to at most Rate Limit locations.");
+    public static final AllowableValue UNIT_PAIRS = new AllowableValue(RateLimitUnit.PAIRS.name(), "Pairs",
+            "Rate Limit counts origin x destination pairs (elements) per request, as element-metered APIs do. Requests are also kept "
+                    + "to at most Rate Limit pairs.");
+
+    public static final PropertyDescriptor RATE_LIMIT_UNIT = new PropertyDescriptor.Builder()
+            .name("Rate Limit Unit")
+            .description("What Rate Limit counts.")
+            .required(true)
+            .allowableValues(UNIT_REQUESTS, UNIT_LOCATIONS, UNIT_PAIRS)
+            .defaultValue(UNIT_REQUESTS.getValue())
+            .build();
+
+    public static final PropertyDescriptor CIRCUIT_PROBE_CALLS = new PropertyDescriptor.Builder()
+            .name("Circuit Breaker Probe Calls")
+            .description("Calls let through when the circuit is half-open; if they fail at Circuit Breaker Failure Rate or more, it opens again.")
+            .required(true)
+            .defaultValue("2")
+            .addValidator(StandardValidators.createLongValidator(1, 100, true))
+            .build();
+
+    /** Profiles and costings go into URL paths or JSON bodies as they are. */
+    protected static final Validator PROFILE_NAME_VALIDATOR = StandardValidators.createRegexMatchingValidator(
+            Pattern.compile("[A-Za-z0-9_.\\-]+"), true, "letters, digits, '_', '.' and '-' only");
 
     public static final PropertyDescriptor VERIFY_POINTS = new PropertyDescriptor.Builder()
             .name("Verification Points")
@@ -124,7 +161,7 @@ public abstract class AbstractHttpRoutingEngine extends AbstractControllerServic
 
     public static final List<PropertyDescriptor> COMMON_PROPERTIES = List.of(BASE_URL, CONNECT_TIMEOUT, READ_TIMEOUT, API_KEY, SSL_CONTEXT,
             MAX_RESPONSE_SIZE, MAX_RETRIES, INITIAL_BACKOFF, MAX_BACKOFF, MAX_RETRY_AFTER, CIRCUIT_FAILURE_RATE, CIRCUIT_WINDOW,
-            CIRCUIT_OPEN_DURATION, RATE_LIMIT, RATE_LIMIT_PERIOD, VERIFY_POINTS);
+            CIRCUIT_OPEN_DURATION, CIRCUIT_PROBE_CALLS, RATE_LIMIT, RATE_LIMIT_PERIOD, RATE_LIMIT_UNIT, VERIFY_POINTS);
 
     private volatile HttpEngineClient client;
     private volatile MatrixLimits limits;
@@ -152,8 +189,37 @@ public abstract class AbstractHttpRoutingEngine extends AbstractControllerServic
     @OnEnabled
     public void onEnabled(final ConfigurationContext context) {
         client = createClient(context);
-        limits = createLimits(context);
+        limits = limits(context);
         profile = profileOf(context);
+    }
+
+    /** The engine's limits, tightened so that one request never needs more rate-limit permits than a period has. */
+    private MatrixLimits limits(final PropertyContext context) {
+        final MatrixLimits engineLimits = createLimits(context);
+        final int permits = context.getProperty(RATE_LIMIT).asInteger();
+        if (permits <= 0) {
+            return engineLimits;
+        }
+        return switch (RateLimitUnit.valueOf(context.getProperty(RATE_LIMIT_UNIT).getValue())) {
+            case REQUESTS -> engineLimits;
+            case LOCATIONS -> engineLimits.intersect(new MatrixLimits(Integer.MAX_VALUE, Integer.MAX_VALUE, Long.MAX_VALUE, Math.max(2, permits)));
+            case PAIRS -> engineLimits.intersect(MatrixLimits.ofElements(permits));
+        };
+    }
+
+    @Override
+    protected Collection<ValidationResult> customValidate(final ValidationContext context) {
+        final List<ValidationResult> results = new ArrayList<>();
+        final int permits = context.getProperty(RATE_LIMIT).asInteger();
+        if (permits == 1 && RateLimitUnit.LOCATIONS.name().equals(context.getProperty(RATE_LIMIT_UNIT).getValue())) {
+            results.add(new ValidationResult.Builder().subject(RATE_LIMIT.getDisplayName()).valid(false)
+                    .explanation("with Rate Limit Unit Locations a request of 2 locations needs at least 2 permits per period").build());
+        }
+        if (context.getProperty(MAX_BACKOFF).asTimePeriod(TimeUnit.MILLISECONDS) < context.getProperty(INITIAL_BACKOFF).asTimePeriod(TimeUnit.MILLISECONDS)) {
+            results.add(new ValidationResult.Builder().subject(MAX_BACKOFF.getDisplayName()).valid(false)
+                    .explanation("Max Backoff must not be shorter than Initial Backoff").build());
+        }
+        return results;
     }
 
     @OnDisabled
@@ -170,8 +236,9 @@ public abstract class AbstractHttpRoutingEngine extends AbstractControllerServic
                 duration(context, INITIAL_BACKOFF), duration(context, MAX_BACKOFF), duration(context, MAX_RETRY_AFTER),
                 context.getProperty(CIRCUIT_FAILURE_RATE).asInteger(),
                 context.getProperty(CIRCUIT_WINDOW).asInteger(), context.getProperty(CIRCUIT_WINDOW).asInteger(),
-                duration(context, CIRCUIT_OPEN_DURATION),
-                context.getProperty(RATE_LIMIT).asInteger(), duration(context, RATE_LIMIT_PERIOD), duration(context, READ_TIMEOUT));
+                duration(context, CIRCUIT_OPEN_DURATION), context.getProperty(CIRCUIT_PROBE_CALLS).asInteger(),
+                context.getProperty(RATE_LIMIT).asInteger(), duration(context, RATE_LIMIT_PERIOD),
+                RateLimitUnit.valueOf(context.getProperty(RATE_LIMIT_UNIT).getValue()), duration(context, READ_TIMEOUT));
         final SSLContextProvider ssl = context.getProperty(SSL_CONTEXT).asControllerService(SSLContextProvider.class);
         final String apiKey = context.getProperty(API_KEY).getValue();
         return new HttpEngineClient(URI.create(context.getProperty(BASE_URL).evaluateAttributeExpressions().getValue()),
@@ -191,6 +258,16 @@ public abstract class AbstractHttpRoutingEngine extends AbstractControllerServic
             throw new IllegalStateException(getEngineName() + " engine service is not enabled");
         }
         return current;
+    }
+
+    /** The state of this service's circuit breaker (CLOSED, OPEN, HALF_OPEN), e.g. for monitoring and tests. */
+    public CircuitBreaker.State getCircuitState() {
+        return client().caller().circuitState();
+    }
+
+    /** This service's circuit breaker, to observe its transitions. */
+    public CircuitBreaker getCircuitBreaker() {
+        return client().caller().circuitBreaker();
     }
 
     @Override
@@ -224,19 +301,36 @@ public abstract class AbstractHttpRoutingEngine extends AbstractControllerServic
             results.add(failed("Parse verification points", e.getMessage()));
             return results;
         }
+        final boolean defaultPoint = points.size() == 1;
         try (HttpEngineClient probe = createClient(context)) {
             final CallStats stats = new CallStats();
             final MatrixResult result = probe.computeMatrix(points, points, stats);
             final StringBuilder explanation = new StringBuilder("Engine answered a " + result.rows() + " x " + result.columns()
-                    + " matrix in " + stats.millis() + " ms (" + stats.requests() + " request(s))");
+                    + " matrix in " + stats.engineMillis() + " ms (" + stats.requests() + " request(s))");
+            final List<String> unroutable = new ArrayList<>();
+            for (int row = 0; row < result.rows(); row++) {
+                for (int column = 0; column < result.columns(); column++) {
+                    if (row != column && !result.isRoutable(row, column)) {
+                        unroutable.add(points.id(row) + " -> " + points.id(column));
+                    }
+                }
+            }
+            if (!unroutable.isEmpty()) {
+                results.add(failed("Request a matrix", explanation + ", but found no route for " + String.join(", ", unroutable)
+                        + ": are the Verification Points inside the engine's coverage and reachable with profile " + profileOf(context) + "?"));
+                return results;
+            }
             if (result.rows() > 1) {
                 explanation.append(": ").append(points.id(0)).append(" -> ").append(points.id(1)).append(' ')
                         .append(Math.round(result.durationSeconds(0, 1))).append(" s, ").append(Math.round(result.distanceMeters(0, 1))).append(" m");
             }
             results.add(new ConfigVerificationResult.Builder().verificationStepName("Request a matrix")
                     .outcome(ConfigVerificationResult.Outcome.SUCCESSFUL).explanation(explanation.toString()).build());
-        } catch (final RoutingException | RuntimeException e) {
-            results.add(failed("Request a matrix", e.getMessage()));
+        } catch (final RoutingException e) {
+            results.add(failed("Request a matrix", e.kind() + ": " + e.getMessage() + (defaultPoint
+                    ? " (Verification Points are not set, so the point 0,0 was asked for; set two points inside the engine's coverage)" : "")));
+        } catch (final RuntimeException e) {
+            results.add(failed("Request a matrix", e.toString()));
         }
         return results;
     }

@@ -6,6 +6,7 @@ import io.github.nifirouting.model.MatrixResult;
 
 import java.io.InputStream;
 import java.net.URI;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 
 /** One engine's matrix API: how to ask, and how to read the answer. Plain Java, no NiFi types. */
@@ -17,8 +18,10 @@ public interface EngineProtocol {
     /**
      * Reads a response as a stream into flat arrays, validating it against the request's shape.
      *
-     * @param status HTTP status (the transport has already turned 429 and 5xx into exceptions)
+     * @param status  HTTP status (the transport has already turned 429, 408 and 5xx into exceptions)
+     * @param headers the response headers, for engines that signal quotas in them
      * @throws RoutingException REJECTED for engine errors that retrying cannot fix, TRANSIENT for broken answers
+     *                          (the transport turns a broken answer with a 4xx status into REJECTED)
      */
-    MatrixResult readMatrix(int status, InputStream body, int rows, int columns) throws RoutingException;
+    MatrixResult readMatrix(int status, HttpHeaders headers, InputStream body, int rows, int columns) throws RoutingException;
 }

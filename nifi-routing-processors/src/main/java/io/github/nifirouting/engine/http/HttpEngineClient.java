@@ -10,19 +10,35 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Sends matrix requests of one {@link EngineProtocol} over HTTP through a {@link ResilientCaller}, turning HTTP
- * outcomes into {@link RoutingException} kinds: 429 is RATE_LIMITED (with its Retry-After), 5xx, timeouts,
- * resets and truncated bodies are TRANSIENT, an oversized body is REJECTED. Plain Java: no NiFi types.
+ * outcomes into {@link RoutingException} kinds. Plain Java: no NiFi types.
+ * <ul>
+ *   <li>429 is RATE_LIMITED with its Retry-After (delay-seconds or HTTP-date);</li>
+ *   <li>5xx, 408, timeouts, resets and broken or truncated 2xx bodies are TRANSIENT (a 503's Retry-After is honoured);</li>
+ *   <li>other 4xx are REJECTED, whatever the body: the engine's own error when the protocol recognises one, otherwise
+ *       the status (a proxy's HTML 404 or 414 page is not worth retrying);</li>
+ *   <li>a body beyond the size cap is REJECTED, by its Content-Length before reading when declared, else while reading.</li>
+ * </ul>
+ * The Read Timeout bounds the whole exchange, body included: the JDK client's request timeout stops at the response
+ * headers, so a server that sends headers and then stalls would otherwise hold a task forever. A watchdog closes the
+ * body stream at the deadline.
  */
 public final class HttpEngineClient implements AutoCloseable {
 
@@ -32,6 +48,7 @@ public final class HttpEngineClient implements AutoCloseable {
     private final URI baseUrl;
     private final Duration readTimeout;
     private final long maxResponseBytes;
+    private final ScheduledExecutorService deadlines;
 
     public HttpEngineClient(final URI baseUrl, final EngineProtocol protocol, final ResilientCaller caller, final Duration connectTimeout,
                             final Duration readTimeout, final long maxResponseBytes, final SSLContext sslContext) {
@@ -45,6 +62,11 @@ public final class HttpEngineClient implements AutoCloseable {
         this.baseUrl = baseUrl;
         this.readTimeout = readTimeout;
         this.maxResponseBytes = maxResponseBytes;
+        this.deadlines = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            final Thread thread = new Thread(runnable, "routing-engine-deadline " + baseUrl.getHost());
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     public ResilientCaller caller() {
@@ -52,10 +74,20 @@ public final class HttpEngineClient implements AutoCloseable {
     }
 
     public MatrixResult computeMatrix(final CoordinateBlock sources, final CoordinateBlock destinations, final CallStats stats) throws RoutingException {
-        return caller.call(() -> requestOnce(sources, destinations), stats);
+        final int permits = caller.settings().rateLimitUnit().permits(sources.size(), destinations.size());
+        return caller.call(() -> exchange(sources, destinations, stats), permits, stats);
     }
 
-    private MatrixResult requestOnce(final CoordinateBlock sources, final CoordinateBlock destinations) throws RoutingException {
+    private MatrixResult exchange(final CoordinateBlock sources, final CoordinateBlock destinations, final CallStats stats) throws RoutingException {
+        final long start = System.nanoTime();
+        try {
+            return requestOnce(sources, destinations, start + readTimeout.toNanos());
+        } finally {
+            stats.addEngineNanos(System.nanoTime() - start);
+        }
+    }
+
+    private MatrixResult requestOnce(final CoordinateBlock sources, final CoordinateBlock destinations, final long deadlineNanos) throws RoutingException {
         final HttpRequest request = protocol.matrixRequest(baseUrl, sources, destinations)
                 .timeout(readTimeout)
                 .header("User-Agent", "nifi-routing")
@@ -73,20 +105,68 @@ public final class HttpEngineClient implements AutoCloseable {
             throw new RoutingException(RoutingException.Kind.TRANSIENT, "interrupted while waiting for " + baseUrl, null, e);
         }
         final int status = response.statusCode();
-        try (InputStream body = new BoundedInputStream(response.body(), maxResponseBytes)) {
-            if (status == 429) {
-                final Optional<Duration> retryAfter = response.headers().firstValue("Retry-After").flatMap(HttpEngineClient::parseRetryAfter);
-                throw new RoutingException(RoutingException.Kind.RATE_LIMITED, "HTTP 429 Too Many Requests from " + baseUrl
-                        + retryAfter.map(d -> ", Retry-After " + d.toSeconds() + " s").orElse(""), retryAfter.orElse(null), null);
+        final HttpHeaders headers = response.headers();
+        final InputStream raw = response.body();
+        final AtomicBoolean expired = new AtomicBoolean();
+        final ScheduledFuture<?> watchdog = deadlines.schedule(() -> {
+            expired.set(true);
+            closeQuietly(raw);
+        }, Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        try (InputStream body = new BoundedInputStream(raw, maxResponseBytes)) {
+            failOnStatus(status, headers);
+            final long declared = headers.firstValueAsLong("Content-Length").orElse(-1);
+            if (declared > maxResponseBytes) {
+                throw new RoutingException(RoutingException.Kind.REJECTED, "response body of " + declared + " bytes (Content-Length) from " + baseUrl
+                        + " is larger than the maximum of " + maxResponseBytes + " bytes");
             }
-            if (status >= 500) {
-                throw new RoutingException(RoutingException.Kind.TRANSIENT, "HTTP " + status + " from " + baseUrl);
+            return protocol.readMatrix(status, headers, body, sources.size(), destinations.size());
+        } catch (final RoutingException e) {
+            if (expired.get()) {
+                throw incomplete(e);
             }
-            return protocol.readMatrix(status, body, sources.size(), destinations.size());
+            if (status >= 400 && status < 500 && e.kind() == RoutingException.Kind.TRANSIENT && !isRetryableStatus(status)) {
+                // A 4xx whose body is not the engine's error format (a proxy's page, a cut-off error): the status decides.
+                throw new RoutingException(RoutingException.Kind.REJECTED, "HTTP " + status + " from " + baseUrl + ": " + e.getMessage(), null, e);
+            }
+            throw e;
         } catch (final ResponseTooLargeException e) {
             throw new RoutingException(RoutingException.Kind.REJECTED, e.getMessage() + " from " + baseUrl, null, e);
         } catch (final IOException e) {
+            if (expired.get()) {
+                throw incomplete(e);
+            }
             throw new RoutingException(RoutingException.Kind.TRANSIENT, "response from " + baseUrl + " broken off: " + e, null, e);
+        } finally {
+            watchdog.cancel(false);
+        }
+    }
+
+    private void failOnStatus(final int status, final HttpHeaders headers) throws RoutingException {
+        final Optional<Duration> retryAfter = headers.firstValue("Retry-After").flatMap(HttpEngineClient::parseRetryAfter);
+        final String wait = retryAfter.map(d -> ", Retry-After " + d.toSeconds() + " s").orElse("");
+        if (status == 429) {
+            throw new RoutingException(RoutingException.Kind.RATE_LIMITED, "HTTP 429 Too Many Requests from " + baseUrl + wait, retryAfter.orElse(null), null);
+        }
+        if (isRetryableStatus(status)) {
+            throw new RoutingException(RoutingException.Kind.TRANSIENT, "HTTP " + status + " from " + baseUrl + wait, retryAfter.orElse(null), null);
+        }
+    }
+
+    /** 5xx, and 408 Request Timeout: the server gave up on this attempt, not on the request. 429 is handled on its own. */
+    private static boolean isRetryableStatus(final int status) {
+        return status >= 500 || status == 408;
+    }
+
+    private RoutingException incomplete(final Exception cause) {
+        return new RoutingException(RoutingException.Kind.TRANSIENT, "no complete answer within " + readTimeout + " from " + baseUrl
+                + " (the body stalled)", null, cause);
+    }
+
+    private static void closeQuietly(final InputStream in) {
+        try {
+            in.close();
+        } catch (final IOException | RuntimeException ignored) {
+            // the reader sees the stream closed, which is the point
         }
     }
 
@@ -98,7 +178,7 @@ public final class HttpEngineClient implements AutoCloseable {
         } catch (final NumberFormatException notSeconds) {
             try {
                 final ZonedDateTime when = ZonedDateTime.parse(trimmed, DateTimeFormatter.RFC_1123_DATE_TIME);
-                final Duration until = Duration.between(ZonedDateTime.now(when.getZone()), when);
+                final Duration until = Duration.between(Instant.now(), when.toInstant());
                 return Optional.of(until.isNegative() ? Duration.ZERO : until);
             } catch (final DateTimeParseException notADate) {
                 return Optional.empty();
@@ -108,6 +188,7 @@ public final class HttpEngineClient implements AutoCloseable {
 
     @Override
     public void close() {
+        deadlines.shutdownNow();
         client.shutdownNow();
     }
 }

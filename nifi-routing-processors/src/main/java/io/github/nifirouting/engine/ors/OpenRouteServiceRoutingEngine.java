@@ -16,7 +16,8 @@ import java.util.List;
 @Tags({"routing", "openrouteservice", "ors", "matrix", "drive time"})
 @CapabilityDescription("Routing engine service for OpenRouteService's matrix endpoint (POST /v2/matrix/{profile}). The API key goes in "
         + "the Authorization header. The public API allows 3,500 pairs per request and quotas per minute (429, retried with backoff; set "
-        + "Rate Limit to stay under it) and per day (403, not retried); a self-hosted server defaults to 2,500 (maximum_routes). "
+        + "Rate Limit to 40 per 1 min to stay under it) and per day (403: the service stops calling until x-ratelimit-reset and "
+        + "processors yield; a 403 for a refused key fails the tile); a self-hosted server defaults to 2,500 (maximum_routes). "
         + "Snapped distances are reported per point.")
 @SeeAlso(classNames = {"io.github.nifirouting.processors.InvokeRoutingMatrix", "io.github.nifirouting.engine.osrm.OsrmRoutingEngine"})
 public class OpenRouteServiceRoutingEngine extends AbstractHttpRoutingEngine {
@@ -27,7 +28,7 @@ public class OpenRouteServiceRoutingEngine extends AbstractHttpRoutingEngine {
             .required(true)
             .defaultValue("driving-car")
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
-            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(PROFILE_NAME_VALIDATOR)
             .build();
 
     public static final PropertyDescriptor MAX_PAIRS = new PropertyDescriptor.Builder()

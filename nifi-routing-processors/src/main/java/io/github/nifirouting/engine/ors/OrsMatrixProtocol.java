@@ -13,18 +13,28 @@ import io.github.nifirouting.model.MatrixResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
 
 /**
  * OpenRouteService's matrix: {@code POST /v2/matrix/{profile}} with {@code locations} ([lon, lat]), {@code sources} and
  * {@code destinations} indices and {@code metrics=[duration, distance]} in meters; the API key goes in the
  * {@code Authorization} header. Answers {@code durations}, {@code distances} and {@code sources}/{@code destinations}
- * with {@code snapped_distance}; errors as {@code {"error": {"code": ..., "message": ...}}}. 403 is an exhausted daily
- * quota or a bad key: not retried.
+ * with {@code snapped_distance}; errors as {@code {"error": {"code": ..., "message": ...}}} with the matrix codes
+ * 6000-6099 (e.g. 6004 parameter exceeds the maximum, 6010 point not found). A 403 is either a refused key (REJECTED) or
+ * the exhausted daily quota (RATE_LIMITED until {@code x-ratelimit-reset}, so the service stops calling instead of
+ * failing every tile).
  */
 public final class OrsMatrixProtocol implements EngineProtocol {
 
     private static final String ENGINE = "OpenRouteService matrix";
+
+    /** How long an exhausted quota keeps the service from calling when the answer does not say when it resets. */
+    static final Duration QUOTA_RETRY_AFTER = Duration.ofMinutes(15);
 
     private final String profile;
     private final String apiKey;
@@ -77,7 +87,7 @@ public final class OrsMatrixProtocol implements EngineProtocol {
     }
 
     @Override
-    public MatrixResult readMatrix(final int status, final InputStream body, final int rows, final int columns) throws RoutingException {
+    public MatrixResult readMatrix(final int status, final HttpHeaders headers, final InputStream body, final int rows, final int columns) throws RoutingException {
         final double[] durations = MatrixResult.nanArray(Math.multiplyExact(rows, columns));
         final double[] distances = MatrixResult.nanArray(durations.length);
         final double[] sourceSnaps = MatrixResult.nanArray(rows);
@@ -108,8 +118,13 @@ public final class OrsMatrixProtocol implements EngineProtocol {
         } catch (final IOException e) {
             throw JsonMatrices.broken(ENGINE, "malformed or truncated JSON: " + e.getMessage());
         }
-        if (status == 403) {
-            throw new RoutingException(RoutingException.Kind.REJECTED, "OpenRouteService refused the key or its daily quota is exhausted (HTTP 403)"
+        if (status == 403 && isQuotaExhausted(headers, error)) {
+            final Duration wait = quotaReset(headers).orElse(QUOTA_RETRY_AFTER);
+            throw new RoutingException(RoutingException.Kind.RATE_LIMITED, "OpenRouteService quota exhausted (HTTP 403), resets in about "
+                    + wait.toMinutes() + " min" + (error == null ? "" : ": " + error), wait, null);
+        }
+        if (status == 401 || status == 403) {
+            throw new RoutingException(RoutingException.Kind.REJECTED, "OpenRouteService refused the API key (HTTP " + status + ")"
                     + (error == null ? "" : ": " + error));
         }
         if (error != null || status >= 400) {
@@ -119,6 +134,39 @@ public final class OrsMatrixProtocol implements EngineProtocol {
             throw JsonMatrices.broken(ENGINE, "no durations in the response");
         }
         return new MatrixResult(rows, columns, durations, distances, sourceSnaps, destinationSnaps);
+    }
+
+    /**
+     * The daily quota answers 403 like a refused key does (docs/frequently-asked-questions.md): tell them apart by the
+     * quota headers or the message, since only the quota comes back by itself.
+     */
+    static boolean isQuotaExhausted(final HttpHeaders headers, final String error) {
+        if (headers.firstValue("x-ratelimit-remaining").map(String::trim).filter("0"::equals).isPresent()) {
+            return true;
+        }
+        final String message = error == null ? "" : error.toLowerCase(Locale.ROOT);
+        return message.contains("quota") || message.contains("rate limit");
+    }
+
+    /** {@code x-ratelimit-reset}: epoch seconds or milliseconds of the reset, or seconds until it. */
+    static Optional<Duration> quotaReset(final HttpHeaders headers) {
+        return headers.firstValue("x-ratelimit-reset").flatMap(value -> {
+            try {
+                final long number = Long.parseLong(value.trim());
+                final long nowMillis = Instant.now().toEpochMilli();
+                final long untilMillis;
+                if (number > 100_000_000_000L) {
+                    untilMillis = number - nowMillis;
+                } else if (number > 1_000_000_000L) {
+                    untilMillis = number * 1000 - nowMillis;
+                } else {
+                    untilMillis = number * 1000;
+                }
+                return Optional.of(Duration.ofMillis(Math.max(0, untilMillis)));
+            } catch (final NumberFormatException e) {
+                return Optional.empty();
+            }
+        });
     }
 
     private static String readError(final JsonParser parser) throws IOException {

@@ -11,6 +11,7 @@ import org.apache.nifi.context.PropertyContext;
 import org.apache.nifi.expression.ExpressionLanguageScope;
 import org.apache.nifi.processor.util.StandardValidators;
 
+import java.net.URI;
 import java.util.List;
 
 @Tags({"routing", "osrm", "matrix", "table", "drive time"})
@@ -28,7 +29,7 @@ public class OsrmRoutingEngine extends AbstractHttpRoutingEngine {
             .required(true)
             .defaultValue("driving")
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
-            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(PROFILE_NAME_VALIDATOR)
             .build();
 
     public static final PropertyDescriptor MAX_TABLE_SIZE = new PropertyDescriptor.Builder()
@@ -41,8 +42,9 @@ public class OsrmRoutingEngine extends AbstractHttpRoutingEngine {
 
     public static final PropertyDescriptor MAX_URL_LENGTH = new PropertyDescriptor.Builder()
             .name("Max URL Length")
-            .description("Longest GET URL to send. Proxies commonly refuse URLs beyond 8 KB (nginx answers 414); raise it only when "
-                    + "the client talks to osrm-routed directly.")
+            .description("Longest GET URL to send, counted with the Base URL and Profile and the worst-case coordinate text (23 "
+                    + "characters per point), so every request fits whatever the points. Proxies commonly refuse URLs beyond 8 KB (nginx "
+                    + "answers 414, which fails the tile without retry); raise it only when the client talks to osrm-routed directly.")
             .required(true)
             .defaultValue("8000")
             .addValidator(StandardValidators.createLongValidator(512, 1_000_000, true))
@@ -67,10 +69,8 @@ public class OsrmRoutingEngine extends AbstractHttpRoutingEngine {
     protected MatrixLimits createLimits(final PropertyContext context) {
         final long tableSize = context.getProperty(MAX_TABLE_SIZE).asLong();
         final int maxUrl = context.getProperty(MAX_URL_LENGTH).asInteger();
-        int coordinates = 2;
-        while (OsrmTableProtocol.urlLength(coordinates + 1, 0) <= maxUrl) {
-            coordinates++;
-        }
+        final URI baseUrl = URI.create(context.getProperty(BASE_URL).evaluateAttributeExpressions().getValue());
+        final int coordinates = new OsrmTableProtocol(profileOf(context)).maxCoordinates(baseUrl, maxUrl);
         return new MatrixLimits(Integer.MAX_VALUE, Integer.MAX_VALUE, tableSize * tableSize, coordinates);
     }
 

@@ -12,6 +12,7 @@ import io.github.nifirouting.model.MatrixResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.util.Locale;
 import java.util.Set;
@@ -33,17 +34,46 @@ public final class OsrmTableProtocol implements EngineProtocol {
         this.profile = profile;
     }
 
-    /** Characters the GET URL needs for a request, to keep it under proxy limits (see docs/engines.md). */
-    public static int urlLength(final int sources, final int destinations) {
-        final int coordinates = sources + destinations;
-        return 80 + coordinates * 24 + coordinates * 6;
+    /** Longest coordinate text with its separator: "-180.000000,-90.000000;". */
+    static final int MAX_COORDINATE_CHARS = 23;
+    private static final String ANNOTATIONS = "&annotations=duration,distance";
+
+    /**
+     * An upper bound of the GET URL's length for {@code coordinates} points (sources + destinations, in any split), with
+     * this protocol's base URL and profile: the worst-case coordinate text plus every index once in {@code sources} or
+     * {@code destinations}. Used to size tiles under the Max URL Length.
+     */
+    public int maxUrlLength(final URI baseUrl, final int coordinates) {
+        long length = prefix(baseUrl).length() + (long) coordinates * MAX_COORDINATE_CHARS
+                + "?sources=".length() + "&destinations=".length() + ANNOTATIONS.length();
+        for (int i = 0; i < coordinates; i++) {
+            length += digits(i) + 1;
+        }
+        return (int) Math.min(Integer.MAX_VALUE, length);
+    }
+
+    /** Most coordinates whose URL stays within {@code maxUrlLength} (at least 2). */
+    public int maxCoordinates(final URI baseUrl, final int maxUrlLength) {
+        int coordinates = 2;
+        while (maxUrlLength(baseUrl, coordinates + 1) <= maxUrlLength) {
+            coordinates++;
+        }
+        return coordinates;
+    }
+
+    private static int digits(final int value) {
+        return value < 10 ? 1 : 1 + digits(value / 10);
+    }
+
+    private String prefix(final URI baseUrl) {
+        final String base = baseUrl.toString();
+        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/table/v1/" + profile + "/";
     }
 
     @Override
     public HttpRequest.Builder matrixRequest(final URI baseUrl, final CoordinateBlock sources, final CoordinateBlock destinations) {
-        final StringBuilder url = new StringBuilder(urlLength(sources.size(), destinations.size()));
-        final String base = baseUrl.toString();
-        url.append(base.endsWith("/") ? base.substring(0, base.length() - 1) : base).append("/table/v1/").append(profile).append('/');
+        final StringBuilder url = new StringBuilder(maxUrlLength(baseUrl, sources.size() + destinations.size()));
+        url.append(prefix(baseUrl));
         appendCoordinates(url, sources, false);
         appendCoordinates(url, destinations, true);
         url.append("?sources=");
@@ -54,7 +84,7 @@ public final class OsrmTableProtocol implements EngineProtocol {
         for (int i = 0; i < destinations.size(); i++) {
             url.append(i == 0 ? "" : ";").append(sources.size() + i);
         }
-        url.append("&annotations=duration,distance");
+        url.append(ANNOTATIONS);
         return HttpRequest.newBuilder(URI.create(url.toString())).GET();
     }
 
@@ -69,7 +99,7 @@ public final class OsrmTableProtocol implements EngineProtocol {
     }
 
     @Override
-    public MatrixResult readMatrix(final int status, final InputStream body, final int rows, final int columns) throws RoutingException {
+    public MatrixResult readMatrix(final int status, final HttpHeaders headers, final InputStream body, final int rows, final int columns) throws RoutingException {
         final double[] durations = new double[Math.multiplyExact(rows, columns)];
         final double[] distances = MatrixResult.nanArray(durations.length);
         final double[] sourceSnaps = MatrixResult.nanArray(rows);

@@ -13,6 +13,8 @@ import io.github.nifirouting.model.MatrixResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.util.Set;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 
 /**
@@ -24,6 +26,12 @@ import java.net.http.HttpRequest;
 public final class ValhallaMatrixProtocol implements EngineProtocol {
 
     private static final String ENGINE = "Valhalla sources_to_targets";
+
+    /**
+     * Error codes that mean "no route between any pair" (442: no path could be found for input, which the matrix
+     * serializer raises when every cell is unreachable; 170: locations in unconnected regions). Every pair is UNROUTABLE.
+     */
+    private static final Set<String> NO_ROUTE_CODES = Set.of("442", "170");
 
     private final String costing;
 
@@ -61,7 +69,7 @@ public final class ValhallaMatrixProtocol implements EngineProtocol {
     }
 
     @Override
-    public MatrixResult readMatrix(final int status, final InputStream body, final int rows, final int columns) throws RoutingException {
+    public MatrixResult readMatrix(final int status, final HttpHeaders headers, final InputStream body, final int rows, final int columns) throws RoutingException {
         final double[] durations = MatrixResult.nanArray(Math.multiplyExact(rows, columns));
         final double[] distances = MatrixResult.nanArray(durations.length);
         String error = null;
@@ -93,9 +101,13 @@ public final class ValhallaMatrixProtocol implements EngineProtocol {
         } catch (final IOException e) {
             throw JsonMatrices.broken(ENGINE, "malformed or truncated JSON: " + e.getMessage());
         }
-        if (error != null || status >= 400) {
+        if (errorCode != null && NO_ROUTE_CODES.contains(errorCode)) {
+            // Valhalla answers a matrix without a single routable pair with an error instead of a matrix of nulls.
+            return MatrixResult.of(rows, columns, MatrixResult.nanArray(rows * columns), MatrixResult.nanArray(rows * columns));
+        }
+        if (error != null || errorCode != null || status >= 400) {
             throw new RoutingException(RoutingException.Kind.REJECTED, "Valhalla error " + (errorCode == null ? "" : errorCode + " ")
-                    + (error == null ? "" : error) + " (HTTP " + status + ")");
+                    + (error == null ? "" : error) + " (HTTP " + status + ")" + hint(errorCode));
         }
         if (!sawMatrix) {
             throw JsonMatrices.broken(ENGINE, "no sources_to_targets in the response");
@@ -121,6 +133,21 @@ public final class ValhallaMatrixProtocol implements EngineProtocol {
         if (!sawDurations) {
             throw JsonMatrices.broken(ENGINE, "sources_to_targets has no durations");
         }
+    }
+
+    /** What the user can do about the documented matrix limits (valhalla/exceptions.cc). */
+    private static String hint(final String errorCode) {
+        if (errorCode == null) {
+            return "";
+        }
+        return switch (errorCode) {
+            case "150" -> "; the request has more locations than service_limits.<costing>.max_matrix_location_pairs allows: lower Max Location Pairs";
+            case "154" -> "; two points are further apart than service_limits.<costing>.max_matrix_distance (400 km for auto by default): "
+                    + "tile geographically or raise the server's limit";
+            case "171" -> "; a point is too far from any road usable with this costing";
+            case "125" -> "; the server does not know this costing";
+            default -> "";
+        };
     }
 
     /** Rows of {@code {from_index, to_index, time, distance}} objects. */

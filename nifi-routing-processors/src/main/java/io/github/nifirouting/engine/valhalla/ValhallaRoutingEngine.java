@@ -27,7 +27,7 @@ public class ValhallaRoutingEngine extends AbstractHttpRoutingEngine {
             .required(true)
             .defaultValue("auto")
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
-            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(PROFILE_NAME_VALIDATOR)
             .build();
 
     public static final PropertyDescriptor MAX_LOCATION_PAIRS = new PropertyDescriptor.Builder()

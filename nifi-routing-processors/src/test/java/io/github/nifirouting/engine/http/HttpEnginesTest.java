@@ -133,19 +133,34 @@ class HttpEnginesTest {
     }
 
     @Test
-    void orsRateLimitIsRetriedAndDailyQuotaIsNot() throws Exception {
-        final OpenRouteServiceRoutingEngine engine = enable(new OpenRouteServiceRoutingEngine(), Map.of());
+    void orsRateLimitIsRetriedAndDailyQuotaStopsTheServiceButABadKeyIsRejected() throws Exception {
+        final OpenRouteServiceRoutingEngine engine = enable(new OpenRouteServiceRoutingEngine(), Map.of("Max Retry-After Wait", "2 sec"));
         server.then(new Answer(429, "{\"error\":\"Rate limit exceeded\"}", Map.of("Retry-After", "0")),
                 Answer.json(200, "{\"durations\":[[1,2],[3,4]],\"distances\":[[1,2],[3,4]]}"));
         final CallStats stats = new CallStats();
         assertEquals(4, matrix(engine, stats).durationSeconds(1, 1));
         assertEquals(2, stats.requests());
 
-        server.then(403, "{\"error\":\"Quota exceeded\"}");
+        server.then(new Answer(403, "{\"error\":\"Access to this API has been disallowed\"}", Map.of()));
+        final CallStats key = new CallStats();
+        final RoutingException refused = assertThrows(RoutingException.class, () -> matrix(engine, key));
+        assertEquals(RoutingException.Kind.REJECTED, refused.kind());
+        assertTrue(refused.getMessage().contains("refused the API key"), refused.getMessage());
+        assertEquals(1, key.requests());
+
+        // The daily quota: 403 with x-ratelimit-remaining 0; reset given as epoch seconds an hour ahead.
+        final long resetEpochSeconds = System.currentTimeMillis() / 1000 + 3600;
+        server.then(new Answer(403, "{\"error\":\"Quota exceeded\"}",
+                Map.of("x-ratelimit-remaining", "0", "x-ratelimit-reset", String.valueOf(resetEpochSeconds))));
         final CallStats quota = new CallStats();
-        final RoutingException failure = assertThrows(RoutingException.class, () -> matrix(engine, quota));
-        assertEquals(RoutingException.Kind.REJECTED, failure.kind());
-        assertEquals(1, quota.requests());
+        final RoutingException exhausted = assertThrows(RoutingException.class, () -> matrix(engine, quota));
+        assertEquals(RoutingException.Kind.RATE_LIMITED, exhausted.kind());
+        final long minutes = exhausted.retryAfter().orElseThrow().toMinutes();
+        assertTrue(minutes >= 58 && minutes <= 60, "resets in " + minutes + " min");
+        assertEquals(1, quota.requests(), "not retried in the task");
+        final RoutingException later = assertThrows(RoutingException.class, () -> matrix(engine, new CallStats()));
+        assertEquals(RoutingException.Kind.UNAVAILABLE, later.kind(), "until the reset the service does not call ORS");
+        assertEquals(4, server.requests().size());
     }
 
     @Test
@@ -155,6 +170,112 @@ class HttpEnginesTest {
         final RoutingException failure = assertThrows(RoutingException.class, () -> matrix(engine, new CallStats()));
         assertEquals(RoutingException.Kind.REJECTED, failure.kind());
         assertTrue(failure.getMessage().contains("6010"), failure.getMessage());
+    }
+
+    @Test
+    void valhallaWithoutAnyRouteAnswersAllPairsUnroutable() throws Exception {
+        final ValhallaRoutingEngine engine = enable(new ValhallaRoutingEngine(), Map.of());
+        // tyr::serializeMatrix throws 442 when every cell is unreachable instead of answering a matrix of nulls.
+        server.then(400, "{\"error_code\":442,\"error\":\"No path could be found for input\",\"status_code\":400,\"status\":\"Bad Request\"}");
+        final CallStats stats = new CallStats();
+        final MatrixResult result = matrix(engine, stats);
+        for (int row = 0; row < 2; row++) {
+            for (int column = 0; column < 2; column++) {
+                assertFalse(result.isRoutable(row, column));
+            }
+        }
+        assertEquals(1, stats.requests());
+    }
+
+    @Test
+    void valhallaLimitErrorsSayWhatToChange() throws Exception {
+        final ValhallaRoutingEngine engine = enable(new ValhallaRoutingEngine(), Map.of());
+        server.then(400, "{\"error_code\":154,\"error\":\"Path distance exceeds the max distance limit: 400000 meters\",\"status_code\":400,\"status\":\"Bad Request\"}");
+        final RoutingException failure = assertThrows(RoutingException.class, () -> matrix(engine, new CallStats()));
+        assertEquals(RoutingException.Kind.REJECTED, failure.kind());
+        assertTrue(failure.getMessage().contains("max_matrix_distance"), failure.getMessage());
+    }
+
+    @Test
+    void graphHopperErrorNamesThePointFromItsHints() throws Exception {
+        final GraphHopperApiRoutingEngine engine = enable(new GraphHopperApiRoutingEngine(), Map.of());
+        server.then(400, "{\"message\":\"Point 3 is out of bounds\",\"hints\":[{\"message\":\"Point 3 is out of bounds: 47.3,8.3, the bounds are: 5.8,15.0,47.2,55.1\","
+                + "\"details\":\"com.graphhopper.util.exceptions.PointOutOfBoundsException\",\"point_index\":3}]}");
+        final RoutingException failure = assertThrows(RoutingException.class, () -> matrix(engine, new CallStats()));
+        assertEquals(RoutingException.Kind.REJECTED, failure.kind());
+        assertTrue(failure.getMessage().contains("the bounds are"), failure.getMessage());
+    }
+
+    @Test
+    void retryAfterAsHttpDateIsHonoured() throws Exception {
+        final GraphHopperApiRoutingEngine engine = enable(new GraphHopperApiRoutingEngine(), Map.of("Max Retry-After Wait", "5 sec"));
+        final String inTwoSeconds = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusSeconds(2));
+        server.then(new Answer(429, "{\"message\":\"Too many requests\"}", Map.of("Retry-After", inTwoSeconds)),
+                Answer.json(200, "{\"times\":[[1,2],[3,4]],\"distances\":[[1,2],[3,4]]}"));
+        final CallStats stats = new CallStats();
+        final long start = System.nanoTime();
+        matrix(engine, stats);
+        final long millis = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(2, stats.requests());
+        assertTrue(millis >= 900, "the HTTP-date (second precision, about 2 s ahead) was waited for: " + millis + " ms");
+    }
+
+    @Test
+    void fourTasksShareOneLocationRateLimit() throws Exception {
+        // GraphHopper's Matrix API meters locations (300 per 5 s); here 40 locations per 500 ms, 2 + 2 locations per request.
+        final GraphHopperApiRoutingEngine engine = enable(new GraphHopperApiRoutingEngine(), Map.of("Rate Limit", "40", "Rate Limit Period", "500 ms",
+                "Rate Limit Unit", RateLimitUnit.LOCATIONS.name(), "Read Timeout", "10 sec"));
+        assertEquals(40, engine.getMatrixLimits().maxCoordinates(), "a request never needs more permits than a period has");
+        server.otherwise(Answer.json(200, "{\"times\":[[1,2],[3,4]],\"distances\":[[1,2],[3,4]]}"));
+        final java.util.concurrent.ExecutorService tasks = java.util.concurrent.Executors.newFixedThreadPool(4);
+        final long start = System.nanoTime();
+        final java.util.List<java.util.concurrent.Future<?>> futures = new java.util.ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            futures.add(tasks.submit(() -> {
+                for (int i = 0; i < 10; i++) {
+                    matrix(engine, new CallStats());
+                }
+                return null;
+            }));
+        }
+        for (final java.util.concurrent.Future<?> future : futures) {
+            future.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        tasks.shutdown();
+        final double seconds = (System.nanoTime() - start) / 1e9;
+        final int locations = server.requests().size() * 4;
+        // A token bucket: the first 40 locations pass at once, the other 120 need 3 more periods of 500 ms.
+        final double steadyRate = (locations - 40) / seconds;
+        System.out.printf("location rate limiter: %d locations in %d requests by 4 tasks in %.2f s; beyond the initial burst: %.1f locations/s (limit 80/s)%n",
+                locations, server.requests().size(), seconds, steadyRate);
+        assertEquals(160, locations);
+        assertTrue(seconds >= 1.4, "took only " + seconds + " s");
+        assertTrue(steadyRate <= 80.0, "rate " + steadyRate);
+    }
+
+    @Test
+    void serviceUnavailableWithRetryAfterIsWaitedFor() throws Exception {
+        final ValhallaRoutingEngine engine = enable(new ValhallaRoutingEngine(), Map.of("Max Retry-After Wait", "5 sec"));
+        server.then(new Answer(503, "{\"error_code\":102,\"error\":\"The service is shutting down\",\"status_code\":503}", Map.of("Retry-After", "1")),
+                Answer.json(200, "{\"sources_to_targets\":{\"durations\":[[1,2],[3,4]],\"distances\":[[1,2],[3,4]]}}"));
+        final CallStats stats = new CallStats();
+        final long start = System.nanoTime();
+        assertEquals(4, matrix(engine, stats).durationSeconds(1, 1));
+        assertTrue((System.nanoTime() - start) / 1_000_000 >= 950, "Retry-After on a 503 was honoured");
+        assertEquals(2, stats.requests());
+    }
+
+    @Test
+    void profileNamesAreValidated() throws Exception {
+        final OsrmRoutingEngine engine = new OsrmRoutingEngine();
+        runner.addControllerService("bad", engine);
+        runner.setProperty(engine, AbstractHttpRoutingEngine.BASE_URL, server.baseUrl());
+        runner.setProperty(engine, OsrmRoutingEngine.PROFILE, "car/../admin");
+        runner.assertNotValid(engine);
+        runner.setProperty(engine, OsrmRoutingEngine.PROFILE, "car");
+        runner.assertValid(engine);
+        runner.setProperty(engine, AbstractHttpRoutingEngine.MAX_BACKOFF, "1 ms");
+        runner.assertNotValid(engine);
     }
 
     @Test

@@ -184,7 +184,7 @@ class OsrmRoutingEngineTest {
         final long requestsWhileDown = server.requests();
         assertEquals(6, unavailable, "after 4 failed calls the circuit is open and the next 6 calls never reach the engine");
         assertTrue(requestsWhileDown <= 8, "the JDK client retries a reset GET once at most: " + requestsWhileDown);
-        final CircuitBreaker breaker = circuit();
+        final CircuitBreaker breaker = engine.getCircuitBreaker();
         assertEquals(CircuitBreaker.State.OPEN, breaker.getState());
         states.add(breaker.getState());
 
@@ -195,12 +195,6 @@ class OsrmRoutingEngineTest {
         matrix(new CallStats());
         states.add(breaker.getState());
         assertEquals(List.of(CircuitBreaker.State.OPEN, CircuitBreaker.State.HALF_OPEN, CircuitBreaker.State.CLOSED), states);
-    }
-
-    private CircuitBreaker circuit() throws Exception {
-        final var method = AbstractHttpRoutingEngine.class.getDeclaredMethod("client");
-        method.setAccessible(true);
-        return ((io.github.nifirouting.engine.http.HttpEngineClient) method.invoke(engine)).caller().circuitBreaker();
     }
 
     @Test
