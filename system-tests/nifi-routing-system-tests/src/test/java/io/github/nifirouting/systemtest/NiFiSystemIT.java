@@ -253,12 +253,11 @@ class NiFiSystemIT {
      */
     static Map<String, BiFunction<Path, NarBundle, FlowScenario>> templateRuns() {
         final Map<String, BiFunction<Path, NarBundle, FlowScenario>> runs = new LinkedHashMap<>();
-        // The template uses the generated flow's parameter names, so its inputs and checks apply unchanged. Run as shipped
-        // (chunk.size 100: the 25 sites make one tile). With several tiles per input (e.g. chunk.size 10) it loses rows:
-        // every tile's Parquet keeps the input's filename and its PutFile replaces conflicts (see docs/system-test.md).
+        // The template uses the generated flow's parameter names, so its inputs and checks apply unchanged. chunk.size 10
+        // makes 3 tiles of the 25 sites: each tile's Parquet must get its own file name, or PutFile would overwrite them.
         runs.put("drive-time-matrix.json", (file, bundle) -> new TemplateScenario(file,
                 new DriveTimeMatrixScenario(bundle, requireOsmExtract("andorra.osm.pbf"), target.resolve("graph-cache"), false),
-                Map.of(), Map.of()));
+                Map.of(), Map.of("chunk.size", "10")));
         runs.put("catchment-isochrones.json", (file, bundle) -> new TemplateScenario(file,
                 new CatchmentIsochronesChecks(requireOsmExtract("andorra.osm.pbf"), target.resolve("graph-cache")), Map.of(), Map.of()));
         return runs;
