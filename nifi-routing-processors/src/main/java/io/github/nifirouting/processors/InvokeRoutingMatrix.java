@@ -90,12 +90,14 @@ import java.util.stream.Stream;
         @WritesAttribute(attribute = "routing.retries", description = "Retries the engine service made for this tile"),
         @WritesAttribute(attribute = "routing.cache.hits", description = "With a Result Cache: pairs taken from the cache"),
         @WritesAttribute(attribute = "routing.cache.misses", description = "With a Result Cache: pairs not in the cache"),
-        @WritesAttribute(attribute = "routing.latency.ms", description = "Time spent in the engine for this tile"),
+        @WritesAttribute(attribute = "routing.latency.ms", description = "Time spent in engine exchanges for this tile"),
+        @WritesAttribute(attribute = "routing.wait.ms", description = "Time spent waiting (backoff, Retry-After, rate limit) for this tile"),
         @WritesAttribute(attribute = "routing.pairs.ok", description = "Pairs with a route"),
         @WritesAttribute(attribute = "routing.pairs.unroutable", description = "Pairs without a route"),
         @WritesAttribute(attribute = "routing.pairs.snapped.too.far", description = "Pairs whose ends snapped beyond Max Snap Distance"),
         @WritesAttribute(attribute = "routing.pairs.invalid", description = "Pairs with a record that has no valid point"),
         @WritesAttribute(attribute = "record.count", description = "Rows written"),
+        @WritesAttribute(attribute = "filename", description = "<input name>-<fragment.index>.<format extension>, unique per tile of an input"),
         @WritesAttribute(attribute = "mime.type", description = "The Record Writer's MIME type"),
         @WritesAttribute(attribute = "routing.retry.count", description = "On retry: times this tile went to retry"),
         @WritesAttribute(attribute = "routing.error", description = "On failure and retry: what went wrong"),
@@ -304,6 +306,7 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
             attributes.putAll(result.getAttributes());
             attributes.put("record.count", String.valueOf(result.getRecordCount()));
             attributes.put(CoreAttributes.MIME_TYPE.key(), writer.getMimeType());
+            attributes.put(CoreAttributes.FILENAME.key(), OutputNames.name(tile, rows, writer.getMimeType()));
         } catch (final IOException | SchemaNotFoundException | RuntimeException e) {
             session.remove(rows);
             fail(session, tile, "WRITE_FAILED", "cannot write the matrix rows: " + e.getMessage());
@@ -313,7 +316,8 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
         attributes.put("routing.profile", engine.getProfile());
         attributes.put("routing.requests", String.valueOf(stats.requests()));
         attributes.put("routing.retries", String.valueOf(stats.retries()));
-        attributes.put("routing.latency.ms", String.valueOf(stats.millis()));
+        attributes.put("routing.latency.ms", String.valueOf(stats.engineMillis()));
+        attributes.put("routing.wait.ms", String.valueOf(stats.waitMillis()));
         attributes.put("routing.pairs.ok", String.valueOf(counts.ok));
         attributes.put("routing.pairs.unroutable", String.valueOf(counts.unroutable));
         attributes.put("routing.pairs.snapped.too.far", String.valueOf(counts.snappedTooFar));
