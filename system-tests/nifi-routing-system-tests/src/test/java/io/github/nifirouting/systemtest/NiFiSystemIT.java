@@ -215,6 +215,21 @@ class NiFiSystemIT {
         System.out.println(result.finalStatus());
     }
 
+    /** ScoreAccessibility holding the tiles of each origin chunk in NiFi's own sessions, checked against DuckDB's recomputation. */
+    @Test
+    @Order(6)
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void scoresAccessibilityFromTilesGroupedByOriginChunk() throws Exception {
+        final Path andorra = requireOsmExtract("andorra.osm.pbf");
+        final FlowScenario scenario = new AccessibilityScenario(nar, andorra, target.resolve("graph-cache"));
+        final Path work = target.resolve("system-test-work").resolve("accessibility");
+        NiFiHome.deleteRecursively(work);
+        final FlowRunner.RunResult result = flows.run(scenario, work);
+        sampleRss();
+        figures.put("accessibility: run to completion", seconds(result.runTime()));
+        System.out.println(result.finalStatus());
+    }
+
     /**
      * Every flow definition in templates/ imports without ghost components and references this build's bundle; the ones
      * {@link #templateRuns} knows how to feed are also configured, run and checked.
