@@ -26,7 +26,7 @@ public final class AccessibilityScorer {
     public record Settings(double[] thresholdsSeconds, DecayFunction decay, double beta, int nearestK,
                            String destinationWeightField, String originWeightField, double twoStepCatchmentSeconds) {
 
-        boolean twoStep() {
+        public boolean twoStep() {
             return twoStepCatchmentSeconds > 0;
         }
     }
@@ -35,7 +35,7 @@ public final class AccessibilityScorer {
     public static final class BadRowException extends Exception {
         private final long rowIndex;
 
-        BadRowException(final long rowIndex, final String message) {
+        public BadRowException(final long rowIndex, final String message) {
             super("row " + rowIndex + ": " + message);
             this.rowIndex = rowIndex;
         }
@@ -59,49 +59,101 @@ public final class AccessibilityScorer {
 
     /** Scores every origin of the rows; the map keeps the order origins first appeared in. */
     public Map<String, OriginScores> score(final RowSource rows) throws Exception {
-        final Map<String, Double> destinationRatio = settings.twoStep() ? supplyRatios(rows) : Map.of();
+        final Map<String, Double> destinationRatio;
+        if (settings.twoStep()) {
+            final SupplyDemand supplyDemand = new SupplyDemand();
+            try (RecordReader reader = rows.open()) {
+                addSupplyDemand(reader, supplyDemand);
+            }
+            destinationRatio = supplyDemand.ratios();
+        } else {
+            destinationRatio = Map.of();
+        }
         final Map<String, OriginScores> origins = new LinkedHashMap<>();
         try (RecordReader reader = rows.open()) {
-            Record row;
-            long index = 0;
-            while ((row = reader.nextRecord()) != null) {
-                final String origin = text(row, MatrixRowFields.ORIGIN_ID, index);
-                final String destination = text(row, MatrixRowFields.DESTINATION_ID, index);
-                final OriginScores scores = origins.computeIfAbsent(origin, o -> new OriginScores(settings.thresholdsSeconds(), settings.nearestK()));
-                final Double seconds = duration(row, index);
-                if (seconds != null) {
-                    final double weight = weight(row, settings.destinationWeightField(), index);
-                    scores.add(destination, seconds, weight, settings.decay().apply(seconds, settings.beta()));
-                    if (settings.twoStep() && seconds <= settings.twoStepCatchmentSeconds()) {
-                        scores.twoStepAccess += destinationRatio.getOrDefault(destination, 0.0);
-                    }
-                }
-                index++;
-            }
+            addScores(reader, destinationRatio, origins);
         }
         return origins;
     }
 
-    /** 2SFCA step 1: supply over the demand within the catchment, per destination. */
-    private Map<String, Double> supplyRatios(final RowSource rows) throws Exception {
-        final Map<String, double[]> supplyAndDemand = new HashMap<>();
-        try (RecordReader reader = rows.open()) {
-            Record row;
-            long index = 0;
-            while ((row = reader.nextRecord()) != null) {
-                final String destination = text(row, MatrixRowFields.DESTINATION_ID, index);
-                final Double seconds = duration(row, index);
-                final double[] entry = supplyAndDemand.computeIfAbsent(destination, d -> new double[2]);
-                entry[0] = weight(row, settings.destinationWeightField(), index);
-                if (seconds != null && seconds <= settings.twoStepCatchmentSeconds()) {
-                    entry[1] += weight(row, settings.originWeightField(), index);
+    /**
+     * One pass over rows: adds them to the origins' accumulators in {@code origins} (created as origins appear).
+     *
+     * @param destinationRatio 2SFCA step-1 ratios R_j (empty without 2SFCA)
+     * @return rows read
+     */
+    public long addScores(final RecordReader reader, final Map<String, Double> destinationRatio, final Map<String, OriginScores> origins)
+            throws IOException, MalformedRecordException, BadRowException {
+        Record row;
+        long index = 0;
+        while ((row = reader.nextRecord()) != null) {
+            final String origin = text(row, MatrixRowFields.ORIGIN_ID, index);
+            final String destination = text(row, MatrixRowFields.DESTINATION_ID, index);
+            final OriginScores scores = origins.computeIfAbsent(origin, o -> newOrigin());
+            final Double seconds = duration(row, index);
+            if (seconds != null) {
+                final double weight = weight(row, settings.destinationWeightField(), index);
+                scores.add(destination, seconds, weight, settings.decay().apply(seconds, settings.beta()));
+                if (settings.twoStep() && seconds <= settings.twoStepCatchmentSeconds()) {
+                    scores.twoStepAccess += destinationRatio.getOrDefault(destination, 0.0);
                 }
-                index++;
             }
+            index++;
         }
-        final Map<String, Double> ratios = new HashMap<>();
-        supplyAndDemand.forEach((destination, entry) -> ratios.put(destination, entry[1] > 0 ? entry[0] / entry[1] : 0.0));
-        return ratios;
+        return index;
+    }
+
+    /** An empty accumulator for one origin. */
+    public OriginScores newOrigin() {
+        return new OriginScores(settings.thresholdsSeconds(), settings.nearestK());
+    }
+
+    /**
+     * 2SFCA step 1 over one pass of rows: each destination's supply and the demand of the origins within the catchment.
+     *
+     * @return rows read
+     */
+    public long addSupplyDemand(final RecordReader reader, final SupplyDemand supplyDemand)
+            throws IOException, MalformedRecordException, BadRowException {
+        Record row;
+        long index = 0;
+        while ((row = reader.nextRecord()) != null) {
+            text(row, MatrixRowFields.ORIGIN_ID, index);
+            final String destination = text(row, MatrixRowFields.DESTINATION_ID, index);
+            final Double seconds = duration(row, index);
+            final double supply = weight(row, settings.destinationWeightField(), index);
+            final double demand = seconds != null && seconds <= settings.twoStepCatchmentSeconds()
+                    ? weight(row, settings.originWeightField(), index) : 0.0;
+            supplyDemand.add(destination, supply, demand);
+            index++;
+        }
+        return index;
+    }
+
+    /** Per destination: its supply S_j and the demand sum of the origins within the catchment, mergeable across tiles. */
+    public static final class SupplyDemand {
+        private final Map<String, double[]> byDestination = new HashMap<>();
+
+        void add(final String destination, final double supply, final double demand) {
+            final double[] entry = byDestination.computeIfAbsent(destination, d -> new double[2]);
+            entry[0] = supply;
+            entry[1] += demand;
+        }
+
+        public void merge(final SupplyDemand other) {
+            other.byDestination.forEach((destination, entry) -> add(destination, entry[0], entry[1]));
+        }
+
+        public int destinations() {
+            return byDestination.size();
+        }
+
+        /** R_j = S_j / demand within the catchment (0 when no demand reaches j). */
+        public Map<String, Double> ratios() {
+            final Map<String, Double> ratios = new HashMap<>();
+            byDestination.forEach((destination, entry) -> ratios.put(destination, entry[1] > 0 ? entry[0] / entry[1] : 0.0));
+            return ratios;
+        }
     }
 
     private static String text(final Record row, final String field, final long index) throws BadRowException {

@@ -31,12 +31,30 @@ public final class OriginScores {
             }
         }
         gravity += weight * decayed;
+        addNearest(destination, seconds);
+    }
+
+    /** Adds the other accumulator of the same origin (its rows from another tile). */
+    public void merge(final OriginScores other) {
+        for (int t = 0; t < thresholds.length; t++) {
+            counts[t] += other.counts[t];
+            weightSums[t] += other.weightSums[t];
+        }
+        gravity += other.gravity;
+        twoStepAccess += other.twoStepAccess;
+        for (int rank = 0; rank < other.nearestSize; rank++) {
+            addNearest(other.nearestIds[rank], other.nearestSeconds[rank]);
+        }
+    }
+
+    /** Keeps the k nearest, ties broken by destination id, so the result does not depend on the order tiles arrive in. */
+    private void addNearest(final String destination, final double seconds) {
         final int k = nearestIds.length;
-        if (k == 0 || nearestSize == k && seconds >= nearestSeconds[k - 1]) {
+        if (k == 0 || nearestSize == k && !nearer(seconds, destination, k - 1)) {
             return;
         }
         int position = Math.min(nearestSize, k - 1);
-        while (position > 0 && nearestSeconds[position - 1] > seconds) {
+        while (position > 0 && nearer(seconds, destination, position - 1)) {
             nearestSeconds[position] = nearestSeconds[position - 1];
             nearestIds[position] = nearestIds[position - 1];
             position--;
@@ -44,6 +62,10 @@ public final class OriginScores {
         nearestSeconds[position] = seconds;
         nearestIds[position] = destination;
         nearestSize = Math.min(nearestSize + 1, k);
+    }
+
+    private boolean nearer(final double seconds, final String destination, final int rank) {
+        return seconds < nearestSeconds[rank] || seconds == nearestSeconds[rank] && destination.compareTo(nearestIds[rank]) < 0;
     }
 
     public long count(final int threshold) {

@@ -44,6 +44,18 @@ public abstract class AbstractMatrixCache extends AbstractControllerService impl
     }
 
     @Override
+    public long lookupSnaps(final String scope, final CoordinateBlock points, final boolean asOrigins, final double[] snapMeters,
+                            final BitSet found) throws IOException {
+        final PairKeys keys = new PairKeys(scope, decimals);
+        final long[] pointKeys = new long[points.size()];
+        for (int i = 0; i < pointKeys.length; i++) {
+            pointKeys[i] = keys.pointKey(asOrigins, points.latitude(i), points.longitude(i));
+        }
+        getAll(pointKeys, snapMeters, new double[pointKeys.length], found);
+        return found.cardinality();
+    }
+
+    @Override
     public void store(final String scope, final CoordinateBlock origins, final CoordinateBlock destinations, final MatrixResult result,
                       final BitSet pairs) throws IOException {
         final PairKeys keys = new PairKeys(scope, decimals);
@@ -62,5 +74,19 @@ public abstract class AbstractMatrixCache extends AbstractControllerService impl
             i++;
         }
         putAll(pairKeys, durations, distances, count);
+        storeSnaps(keys, origins, true, result::sourceSnapMeters);
+        storeSnaps(keys, destinations, false, result::destinationSnapMeters);
+    }
+
+    private void storeSnaps(final PairKeys keys, final CoordinateBlock points, final boolean asOrigins,
+                            final java.util.function.IntToDoubleFunction snapMeters) throws IOException {
+        final int count = points.size();
+        final long[] pointKeys = new long[count];
+        final double[] snaps = new double[count];
+        for (int i = 0; i < count; i++) {
+            pointKeys[i] = keys.pointKey(asOrigins, points.latitude(i), points.longitude(i));
+            snaps[i] = snapMeters.applyAsDouble(i);
+        }
+        putAll(pointKeys, snaps, new double[count], count);
     }
 }

@@ -18,9 +18,10 @@ import java.util.List;
 
 @Tags({"routing", "cache", "matrix", "persistent", "local"})
 @CapabilityDescription("A bounded result cache on this node's local disk, kept across NiFi restarts. Travel times and distances are stored "
-        + "under a 64-bit key of engine, profile, service and coordinates rounded to Coordinate Precision, in two generations of "
-        + "append-only 24-byte records: when the current generation is full the older one is dropped, and entries still used are "
-        + "carried forward, so the cache never exceeds Max Size on disk (and about twice that in memory) and keeps what is in use.")
+        + "under a 64-bit key of engine, profile, service and coordinates rounded to Coordinate Precision, in two generations: two "
+        + "memory-mapped files of Max Size / 2, each a hash table of 32-byte slots. When the current generation is 70% full the older "
+        + "one is cleared and becomes current; entries still used are carried forward, so the cache keeps what is in use and never "
+        + "exceeds Max Size on disk. Nothing is held in the Java heap: the operating system's page cache keeps the used part in memory.")
 @SeeAlso(classNames = {"io.github.nifirouting.cache.DistributedMatrixCache", "io.github.nifirouting.processors.InvokeRoutingMatrix"})
 public class LocalMatrixCache extends AbstractMatrixCache {
 
@@ -35,10 +36,11 @@ public class LocalMatrixCache extends AbstractMatrixCache {
 
     public static final PropertyDescriptor MAX_SIZE = new PropertyDescriptor.Builder()
             .name("Max Size")
-            .description("Most disk space for cached pairs (24 bytes each): 64 MB holds about 2.8 million pairs. The pairs are also "
-                    + "held in memory, taking 2 to 4 times this size of heap when the cache is full: size it with the heap.")
+            .description("Disk space of the cache (two files of half this size, created sparse): about 46 bytes per pair when full, so "
+                    + "256 MB holds up to 5.9 million pairs and 1 GB 23 million. Uses no Java heap. Changing it keeps the pairs "
+                    + "that fit.")
             .required(true)
-            .defaultValue("64 MB")
+            .defaultValue("256 MB")
             .addValidator(StandardValidators.DATA_SIZE_VALIDATOR)
             .build();
 
@@ -52,8 +54,8 @@ public class LocalMatrixCache extends AbstractMatrixCache {
     @OnEnabled
     public void onEnabled(final ConfigurationContext context) throws IOException {
         decimals = context.getProperty(PRECISION).asInteger();
-        final long maxEntries = context.getProperty(MAX_SIZE).asDataSize(DataUnit.B).longValue() / GenerationalStore.RECORD_BYTES;
-        store = new GenerationalStore(Path.of(context.getProperty(DIRECTORY).evaluateAttributeExpressions().getValue()), maxEntries);
+        final long maxBytes = context.getProperty(MAX_SIZE).asDataSize(DataUnit.B).longValue();
+        store = new GenerationalStore(Path.of(context.getProperty(DIRECTORY).evaluateAttributeExpressions().getValue()), maxBytes);
         getLogger().info("Matrix cache loaded {} pairs ({} bytes on disk, at most {} pairs)", store.size(), store.bytesOnDisk(), store.maxEntries());
     }
 

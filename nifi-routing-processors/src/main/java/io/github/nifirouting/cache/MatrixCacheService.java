@@ -26,6 +26,19 @@ public interface MatrixCacheService extends ControllerService {
     long lookup(String scope, CoordinateBlock origins, CoordinateBlock destinations, double[] durations, double[] distances, BitSet hits)
             throws IOException;
 
-    /** Remembers the pairs of {@code result} whose bit is set in {@code pairs} (row-major over origins x destinations). */
+    /**
+     * Fills {@code snapMeters} with the snap distance the engine reported for each point found (NaN when it reports none)
+     * and sets the point's bit in {@code found}. Snap distances belong to a point, not a pair: the processor needs them
+     * so that a row served from the cache gets the same status (e.g. SNAPPED_TOO_FAR) and snap columns as a computed one.
+     *
+     * @param asOrigins whether the points are origins (sources) or destinations; engines may snap them differently
+     * @return the number of points found
+     */
+    long lookupSnaps(String scope, CoordinateBlock points, boolean asOrigins, double[] snapMeters, BitSet found) throws IOException;
+
+    /**
+     * Remembers the pairs of {@code result} whose bit is set in {@code pairs} (row-major over origins x destinations), and
+     * the snap distances of every origin and destination of {@code result}.
+     */
     void store(String scope, CoordinateBlock origins, CoordinateBlock destinations, MatrixResult result, BitSet pairs) throws IOException;
 }

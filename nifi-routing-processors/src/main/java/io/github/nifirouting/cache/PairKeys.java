@@ -5,6 +5,9 @@ import java.nio.charset.StandardCharsets;
 /** 64-bit keys for (scope, origin, destination) with coordinates rounded to a number of decimals. */
 final class PairKeys {
 
+    private static final long POINT_AS_ORIGIN = 0x5e1f_0001_0000_0000L;
+    private static final long POINT_AS_DESTINATION = 0x5e1f_0002_0000_0000L;
+
     private final long scopeHash;
     private final double scale;
 
@@ -25,6 +28,14 @@ final class PairKeys {
         h = mix(h, Math.round(destinationLat * scale));
         h = mix(h, Math.round(destinationLon * scale));
         return h == 0 ? 1 : h; // 0 marks an empty slot in the stores
+    }
+
+    /** The key of a point's snap distance; a separate key space from pairs (a tag no coordinate pair produces). */
+    long pointKey(final boolean asOrigin, final double latitude, final double longitude) {
+        long h = mix(scopeHash, asOrigin ? POINT_AS_ORIGIN : POINT_AS_DESTINATION);
+        h = mix(h, Math.round(latitude * scale));
+        h = mix(h, Math.round(longitude * scale));
+        return h == 0 ? 1 : h;
     }
 
     private static long mix(final long hash, final long value) {

@@ -13,7 +13,8 @@ import java.util.BitSet;
 /**
  * Routes a tile through a result cache: cached pairs are taken from it, and only the origins and destinations that
  * still miss a pair are sent to the engine (their sub-matrix), whose answers are stored for next time. A run that adds
- * new destinations to cached origins asks the engine for the new columns only.
+ * new destinations to cached origins asks the engine for the new columns only. Snap distances are cached per point, so
+ * rows served from the cache get the same status and snap columns as computed ones.
  */
 public final class CachedMatrixRouter {
 
@@ -42,51 +43,67 @@ public final class CachedMatrixRouter {
         cache.lookup(scope, origins, destinations, durations, distances, hits);
         final long found = hits.cardinality();
         outcome[0] = new CacheOutcome(found, cells - found);
-        if (found == cells) {
-            return MatrixResult.of(rows, columns, durations, distances);
-        }
-        final int[] missingRows = new int[rows];
-        final int[] missingColumns = new int[columns];
-        int rowCount = 0;
-        final boolean[] columnMisses = new boolean[columns];
-        for (int r = 0; r < rows; r++) {
-            boolean rowMisses = false;
-            for (int c = 0; c < columns; c++) {
-                if (!hits.get(r * columns + c)) {
-                    rowMisses = true;
-                    columnMisses[c] = true;
-                }
-            }
-            if (rowMisses) {
-                missingRows[rowCount++] = r;
-            }
-        }
-        int columnCount = 0;
-        for (int c = 0; c < columns; c++) {
-            if (columnMisses[c]) {
-                missingColumns[columnCount++] = c;
-            }
-        }
-        final CoordinateBlock subOrigins = subset(origins, missingRows, rowCount);
-        final CoordinateBlock subDestinations = subset(destinations, missingColumns, columnCount);
-        final MatrixResult computed = TileMatrixRouter.route(engine, subOrigins, subDestinations, stats);
+        // Snap distances decide a row's status (Max Snap Distance) and fill its snap columns: a point without a cached
+        // snap distance is asked again, so a cached row is written exactly as a computed one.
         final double[] sourceSnaps = MatrixResult.nanArray(rows);
         final double[] destinationSnaps = MatrixResult.nanArray(columns);
-        for (int i = 0; i < rowCount; i++) {
-            sourceSnaps[missingRows[i]] = computed.sourceSnapMeters(i);
-            for (int j = 0; j < columnCount; j++) {
-                final int cell = missingRows[i] * columns + missingColumns[j];
+        final BitSet originSnapsFound = new BitSet(rows);
+        final BitSet destinationSnapsFound = new BitSet(columns);
+        cache.lookupSnaps(scope, origins, true, sourceSnaps, originSnapsFound);
+        cache.lookupSnaps(scope, destinations, false, destinationSnaps, destinationSnapsFound);
+        final boolean[] rowMisses = new boolean[rows];
+        final boolean[] columnMisses = new boolean[columns];
+        for (int r = 0; r < rows; r++) {
+            rowMisses[r] = !originSnapsFound.get(r);
+        }
+        for (int c = 0; c < columns; c++) {
+            columnMisses[c] = !destinationSnapsFound.get(c);
+        }
+        for (int cell = hits.nextClearBit(0); cell < cells; cell = hits.nextClearBit(cell + 1)) {
+            rowMisses[cell / columns] = true;
+            columnMisses[cell % columns] = true;
+        }
+        final int[] missingRows = indexes(rowMisses);
+        final int[] missingColumns = indexes(columnMisses);
+        if (missingRows.length == 0 && missingColumns.length == 0) {
+            return new MatrixResult(rows, columns, durations, distances, sourceSnaps, destinationSnaps);
+        }
+        // Only snap distances may be missing on one side: one pair of the other side is enough to learn them.
+        final int[] requestRows = missingRows.length > 0 ? missingRows : new int[]{0};
+        final int[] requestColumns = missingColumns.length > 0 ? missingColumns : new int[]{0};
+        final CoordinateBlock subOrigins = subset(origins, requestRows, requestRows.length);
+        final CoordinateBlock subDestinations = subset(destinations, requestColumns, requestColumns.length);
+        final MatrixResult computed = TileMatrixRouter.route(engine, subOrigins, subDestinations, stats);
+        for (int i = 0; i < requestRows.length; i++) {
+            sourceSnaps[requestRows[i]] = computed.sourceSnapMeters(i);
+            for (int j = 0; j < requestColumns.length; j++) {
+                final int cell = requestRows[i] * columns + requestColumns[j];
                 durations[cell] = computed.durationSeconds(i, j);
                 distances[cell] = computed.distanceMeters(i, j);
             }
         }
-        for (int j = 0; j < columnCount; j++) {
-            destinationSnaps[missingColumns[j]] = computed.destinationSnapMeters(j);
+        for (int j = 0; j < requestColumns.length; j++) {
+            destinationSnaps[requestColumns[j]] = computed.destinationSnapMeters(j);
         }
         final BitSet all = new BitSet();
-        all.set(0, rowCount * columnCount);
+        all.set(0, requestRows.length * requestColumns.length);
         cache.store(scope, subOrigins, subDestinations, computed, all);
         return new MatrixResult(rows, columns, durations, distances, sourceSnaps, destinationSnaps);
+    }
+
+    private static int[] indexes(final boolean[] flags) {
+        int count = 0;
+        for (final boolean flag : flags) {
+            count += flag ? 1 : 0;
+        }
+        final int[] indexes = new int[count];
+        int next = 0;
+        for (int i = 0; i < flags.length; i++) {
+            if (flags[i]) {
+                indexes[next++] = i;
+            }
+        }
+        return indexes;
     }
 
     private static CoordinateBlock subset(final CoordinateBlock block, final int[] indexes, final int count) {

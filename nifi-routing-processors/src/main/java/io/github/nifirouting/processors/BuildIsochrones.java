@@ -71,6 +71,7 @@ import java.util.stream.Stream;
 @WritesAttributes({
         @WritesAttribute(attribute = "record.count", description = "Records written (sites x thresholds)"),
         @WritesAttribute(attribute = "mime.type", description = "The Record Writer's MIME type"),
+        @WritesAttribute(attribute = "filename", description = "The input's name with the writer format's extension (and fragment index)"),
         @WritesAttribute(attribute = "isochrone.sites", description = "Sites read"),
         @WritesAttribute(attribute = "isochrone.sites.off.network", description = "Sites the engine could not place on the network"),
         @WritesAttribute(attribute = "isochrone.sites.invalid", description = "Sites without a valid point"),
@@ -264,6 +265,7 @@ public class BuildIsochrones extends AbstractProcessor {
             attributes.putAll(result.getAttributes());
             attributes.put("record.count", String.valueOf(result.getRecordCount()));
             attributes.put(CoreAttributes.MIME_TYPE.key(), writer.getMimeType());
+            attributes.put(CoreAttributes.FILENAME.key(), OutputNames.name(input, output, writer.getMimeType()));
         } catch (final RoutingException e) {
             session.remove(output);
             handleEngineFailure(context, session, input, e);

@@ -97,6 +97,7 @@ import java.util.stream.Stream;
         @WritesAttribute(attribute = "routing.pairs.snapped.too.far", description = "Pairs whose ends snapped beyond Max Snap Distance"),
         @WritesAttribute(attribute = "routing.pairs.invalid", description = "Pairs with a record that has no valid point"),
         @WritesAttribute(attribute = "record.count", description = "Rows written"),
+        @WritesAttribute(attribute = "filename", description = "<input name>-<fragment.index>.<format extension>, unique per tile of an input"),
         @WritesAttribute(attribute = "mime.type", description = "The Record Writer's MIME type"),
         @WritesAttribute(attribute = "routing.retry.count", description = "On retry: times this tile went to retry"),
         @WritesAttribute(attribute = "routing.error", description = "On failure and retry: what went wrong"),
@@ -161,7 +162,7 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
             .name("Result Cache")
             .description("Optional cache of earlier results (LocalMatrixCache on this node's disk, or DistributedMatrixCache for a cluster): "
                     + "cached pairs are not asked of the engine again, and only origins and destinations with missing pairs are sent. "
-                    + "Cached pairs carry no snap distance.")
+                    + "Snap distances are cached per point, so cached rows get the same status and snap columns as computed ones.")
             .identifiesControllerService(MatrixCacheService.class)
             .required(false)
             .build();
@@ -305,6 +306,7 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
             attributes.putAll(result.getAttributes());
             attributes.put("record.count", String.valueOf(result.getRecordCount()));
             attributes.put(CoreAttributes.MIME_TYPE.key(), writer.getMimeType());
+            attributes.put(CoreAttributes.FILENAME.key(), OutputNames.name(tile, rows, writer.getMimeType()));
         } catch (final IOException | SchemaNotFoundException | RuntimeException e) {
             session.remove(rows);
             fail(session, tile, "WRITE_FAILED", "cannot write the matrix rows: " + e.getMessage());

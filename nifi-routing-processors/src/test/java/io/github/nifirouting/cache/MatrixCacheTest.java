@@ -153,6 +153,58 @@ class MatrixCacheTest {
     }
 
     @Test
+    void cachedPairsKeepTheirSnapDistancesSoRowsAreIdenticalToAnUncachedRun() {
+        localCache("1 MB");
+        engine.snapMeters(80);
+        runner.setProperty(InvokeRoutingMatrix.MAX_SNAP_DISTANCE, "50");
+        final MockFlowFile first = route();
+        assertTrue(first.getContent().contains("SNAPPED_TOO_FAR"), first.getContent());
+        assertTrue(first.getContent().contains("\"origin_snap_m\":80.0"), first.getContent());
+        final MockFlowFile second = route();
+        second.assertAttributeEquals("routing.requests", "0");
+        assertEquals(first.getContent(), second.getContent(), "the same rows, statuses and snap distances from the cache");
+    }
+
+    @Test
+    void pairsCachedWithoutSnapDistancesAskOneColumnToLearnTheOriginsSnaps() throws Exception {
+        final LocalMatrixCache cache = localCache("1 MB");
+        engine.snapMeters(7);
+        final CoordinateBlock origins = CoordinateBlock.of(new String[]{"a", "b"}, new double[]{47.0, 47.0}, new double[]{8.0, 8.01});
+        final CoordinateBlock destinations = CoordinateBlock.of(new String[]{"c1", "c2"}, new double[]{47.01, 47.02}, new double[]{8.0, 8.0});
+        // Pairs only, as a cache written before snap distances were kept would hold them.
+        final PairKeys keys = new PairKeys(io.github.nifirouting.matrix.CachedMatrixRouter.scope(engine), 5);
+        final long[] pairKeys = new long[4];
+        for (int r = 0; r < 2; r++) {
+            for (int c = 0; c < 2; c++) {
+                pairKeys[r * 2 + c] = keys.key(origins.latitude(r), origins.longitude(r), destinations.latitude(c), destinations.longitude(c));
+            }
+        }
+        cache.putAll(pairKeys, new double[]{1, 2, 3, 4}, new double[]{10, 20, 30, 40}, 4);
+        final io.github.nifirouting.matrix.CachedMatrixRouter.CacheOutcome[] outcome = new io.github.nifirouting.matrix.CachedMatrixRouter.CacheOutcome[1];
+        final MatrixResult result = io.github.nifirouting.matrix.CachedMatrixRouter.route(engine, cache, origins, destinations,
+                new io.github.nifirouting.engine.CallStats(), outcome);
+        assertEquals(4, outcome[0].hits());
+        assertEquals(2 * 2, engine.cellsRequested(), "both sides lack snap distances: the tile is asked once");
+        assertEquals(7.0, result.sourceSnapMeters(1));
+        assertEquals(7.0, result.destinationSnapMeters(0));
+
+        // Now only the destinations' snap distances are missing: one origin row is enough to learn them.
+        final CoordinateBlock newDestinations = CoordinateBlock.of(new String[]{"c3", "c4"}, new double[]{47.03, 47.04}, new double[]{8.0, 8.0});
+        final long[] newKeys = new long[4];
+        for (int r = 0; r < 2; r++) {
+            for (int c = 0; c < 2; c++) {
+                newKeys[r * 2 + c] = keys.key(origins.latitude(r), origins.longitude(r), newDestinations.latitude(c), newDestinations.longitude(c));
+            }
+        }
+        cache.putAll(newKeys, new double[]{5, 6, 7, 8}, new double[]{50, 60, 70, 80}, 4);
+        final MatrixResult second = io.github.nifirouting.matrix.CachedMatrixRouter.route(engine, cache, origins, newDestinations,
+                new io.github.nifirouting.engine.CallStats(), outcome);
+        assertEquals(4 + 2, engine.cellsRequested(), "1 origin x 2 destinations");
+        assertEquals(7.0, second.destinationSnapMeters(1));
+        assertEquals(7.0, second.sourceSnapMeters(1), "from the cache");
+    }
+
+    @Test
     void halfOverlappingRunAsksOnlyForTheNewPairs() throws Exception {
         localCache("1 MB");
         route();
@@ -173,7 +225,7 @@ class MatrixCacheTest {
         route();
         runner.disableControllerService(cache);
         runner.enableControllerService(cache);
-        assertEquals(4, cache.size(), "reloaded from disk");
+        assertEquals(4 + 4, cache.size(), "4 pairs and the snap distances of 2 origins and 2 destinations, reloaded from disk");
         route().assertAttributeEquals("routing.cache.misses", "0");
         assertEquals(1, engine.calls());
     }
@@ -207,7 +259,7 @@ class MatrixCacheTest {
         runner.setProperty(cache, DistributedMatrixCache.CACHE_CLIENT, "dmc");
         runner.enableControllerService(cache);
         route();
-        assertEquals(4, client.entries.size());
+        assertEquals(4 + 4, client.entries.size(), "4 pairs and 4 snap distances");
         route().assertAttributeEquals("routing.cache.misses", "0");
         assertEquals(1, engine.calls());
     }

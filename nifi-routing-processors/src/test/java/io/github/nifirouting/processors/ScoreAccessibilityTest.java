@@ -59,7 +59,11 @@ class ScoreAccessibilityTest {
 
     @Test
     void cumulativeOpportunitiesGravityAndNearest() throws Exception {
-        final Map<String, JsonNode> scores = score();
+        assertHandComputed(score());
+    }
+
+    /** The values of {@link #ROWS} with thresholds 5/10/15 min, exponential decay 0.1/min, destination weight floor_area, k = 2. */
+    static void assertHandComputed(final Map<String, JsonNode> scores) {
         final JsonNode a = scores.get("a");
         assertEquals(1, a.get("count_5min").asLong());
         assertEquals(10.0, a.get("weight_5min").asDouble());

@@ -198,6 +198,9 @@ class TemplatesTest {
         final List<MockFlowFile> matrix = outputs.getOrDefault("Put matrix Parquet", List.of());
         assertEquals(4, matrix.size(), "40 sites in chunks of 10, each tile with all 15 competitors: "
                 + outputs.keySet());
+        assertEquals(matrix.size(), matrix.stream().map(f -> f.getAttribute("filename")).distinct().count(),
+                "every tile gets its own file name, so PutFile does not overwrite one with another");
+        assertTrue(matrix.get(0).getAttribute("filename").matches("sites-\\d+\\.parquet"), matrix.get(0).getAttribute("filename"));
         assertEquals(1, outputs.get("Put invalid sites").size());
         assertFalse(outputs.containsKey("Put failed inputs and tiles"), "nothing failed");
         long rows = 0;

@@ -180,9 +180,11 @@ public final class FlowDefinitionRunner {
                     continue;
                 }
                 busy = true;
-                runner.run(queued, true, true);
-                processed += queued;
-                progress.accept(processed);
+                // one FlowFile per run, so a long queue of tiles reports progress as it goes
+                for (int i = 0; i < queued; i++) {
+                    runner.run(1, i == queued - 1, i == 0);
+                    progress.accept(++processed);
+                }
                 for (final Relationship relationship : runner.getProcessor().getRelationships()) {
                     final List<MockFlowFile> out = new ArrayList<>(runner.getFlowFilesForRelationship(relationship));
                     if (!out.isEmpty()) {
