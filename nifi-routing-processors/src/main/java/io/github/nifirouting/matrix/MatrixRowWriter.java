@@ -1,5 +1,6 @@
 package io.github.nifirouting.matrix;
 
+import io.github.nifirouting.model.CoordinateBlock;
 import io.github.nifirouting.model.MatrixResult;
 import io.github.nifirouting.model.MatrixRowFields;
 import org.apache.nifi.serialization.RecordSetWriter;
@@ -14,7 +15,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Writes one flat row per origin-destination pair of a tile, every pair exactly once. */
+/**
+ * Writes one flat row per origin-destination pair of a tile, every pair exactly once: request by request as the answers
+ * arrive ({@link #writeBlock}), then the pairs of records without a valid point ({@link #writeInvalid}).
+ */
 public final class MatrixRowWriter {
 
     public static final RecordSchema SCHEMA = new SimpleRecordSchema(List.of(
@@ -51,16 +55,25 @@ public final class MatrixRowWriter {
         this.excludeSelfPairs = excludeSelfPairs;
     }
 
+    /** Writes a whole tile whose matrix is in memory: its routed pairs, then the pairs of records without a valid point. */
     public Counts write(final TilePoints tile, final MatrixResult matrix, final RecordSetWriter writer) throws IOException {
         final Counts counts = new Counts();
-        final int rows = tile.origins().size();
-        final int columns = tile.destinations().size();
+        writeBlock(tile.origins(), tile.destinations(), matrix, writer, counts);
+        writeInvalid(tile, writer, counts);
+        return counts;
+    }
+
+    /** Writes the rows of one request: every pair of {@code origins} x {@code destinations}, as the engine answered them. */
+    public void writeBlock(final CoordinateBlock origins, final CoordinateBlock destinations, final MatrixResult matrix,
+                           final RecordSetWriter writer, final Counts counts) throws IOException {
+        final int rows = origins.size();
+        final int columns = destinations.size();
         final String[] destinationIds = new String[columns];
         for (int c = 0; c < columns; c++) {
-            destinationIds[c] = tile.destinations().id(c);
+            destinationIds[c] = destinations.id(c);
         }
         for (int r = 0; r < rows; r++) {
-            final String originId = tile.origins().id(r);
+            final String originId = origins.id(r);
             final double originSnap = matrix.sourceSnapMeters(r);
             for (int c = 0; c < columns; c++) {
                 if (excludeSelfPairs && originId.equals(destinationIds[c])) {
@@ -85,21 +98,24 @@ public final class MatrixRowWriter {
                         hasValues && !Double.isNaN(distance) ? distance : null, status, originSnap, destinationSnap);
             }
         }
-        // Records without a valid point still account for their pairs.
+    }
+
+    /** Records without a valid point still account for their pairs, with status INVALID_COORDINATE. */
+    public void writeInvalid(final TilePoints tile, final RecordSetWriter writer, final Counts counts) throws IOException {
+        final CoordinateBlock destinations = tile.destinations();
         for (final String originId : tile.invalidOrigins()) {
-            for (int c = 0; c < columns; c++) {
-                invalidRow(writer, originId, destinationIds[c], counts);
+            for (int c = 0; c < destinations.size(); c++) {
+                invalidRow(writer, originId, destinations.id(c), counts);
             }
             for (final String destinationId : tile.invalidDestinations()) {
                 invalidRow(writer, originId, destinationId, counts);
             }
         }
-        for (int r = 0; r < rows; r++) {
+        for (int r = 0; r < tile.origins().size(); r++) {
             for (final String destinationId : tile.invalidDestinations()) {
                 invalidRow(writer, tile.origins().id(r), destinationId, counts);
             }
         }
-        return counts;
     }
 
     private void invalidRow(final RecordSetWriter writer, final String originId, final String destinationId, final Counts counts) throws IOException {

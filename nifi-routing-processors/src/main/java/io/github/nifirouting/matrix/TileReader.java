@@ -4,6 +4,7 @@ import io.github.nifirouting.coordinates.PointFields;
 import io.github.nifirouting.coordinates.PointReading;
 import io.github.nifirouting.model.CoordinateBlock;
 import io.github.nifirouting.model.CoordinateSet;
+import io.github.nifirouting.model.TileAddress;
 import io.github.nifirouting.tiling.TileAttributes;
 import org.apache.nifi.serialization.MalformedRecordException;
 import org.apache.nifi.serialization.RecordReader;
@@ -30,17 +31,17 @@ public final class TileReader {
     }
 
     /**
-     * @param mode         the tile's {@link TileAttributes#MODE}, null for plain records
+     * @param address      the tile's address ({@link TileAddress#NONE} for plain records)
      * @param destinations the coordinate set slice for coordinate-set tiles, the whole set for chunks routed against a set,
      *                     or null to route the records among themselves
      */
-    public TilePoints read(final RecordReader reader, final String mode, final CoordinateBlock destinations)
+    public TilePoints read(final RecordReader reader, final TileAddress address, final CoordinateBlock destinations)
             throws IOException, MalformedRecordException, TileException {
         final CoordinateBlock.Builder origins = new CoordinateBlock.Builder(256);
         final CoordinateBlock.Builder ownDestinations = new CoordinateBlock.Builder(256);
         final List<String> invalidOrigins = new ArrayList<>();
         final List<String> invalidDestinations = new ArrayList<>();
-        final boolean allPairs = TileAttributes.MODE_ALL_PAIRS.equals(mode);
+        final boolean allPairs = address.isAllPairsTile();
         final PointReading point = new PointReading();
         Record record;
         long index = 0;
@@ -81,22 +82,21 @@ public final class TileReader {
     }
 
     /** The destinations a coordinate-set tile refers to, checking that the set has not changed since tiling. */
-    public static CoordinateBlock destinationSlice(final CoordinateSet set, final String expectedVersion, final String offsetText,
-                                                  final String sizeText) throws TileException {
+    public static CoordinateBlock destinationSlice(final CoordinateSet set, final TileAddress address) throws TileException {
+        final String expectedVersion = address.destinationSetVersion();
         if (expectedVersion != null && !expectedVersion.equals(set.version())) {
             throw new TileException("the coordinate set was reloaded since this tile was cut (tile version " + expectedVersion
                     + ", current " + set.version() + "): its destination offsets no longer apply; re-run ChunkCoordinates for this input");
         }
-        final int offset;
-        final int size;
+        final int[] range;
         try {
-            offset = Integer.parseInt(offsetText);
-            size = Integer.parseInt(sizeText);
-        } catch (final NumberFormatException e) {
-            throw new TileException("tile attributes " + TileAttributes.DESTINATION_OFFSET + "/" + TileAttributes.DESTINATION_SIZE
-                    + " must be integers: '" + offsetText + "', '" + sizeText + "'");
+            range = address.destinationRange();
+        } catch (final TileAddress.InvalidTileAddressException e) {
+            throw new TileException(e.getMessage());
         }
-        if (offset < 0 || size < 0 || (long) offset + size > set.size()) {
+        final int offset = range[0];
+        final int size = range[1];
+        if ((long) offset + size > set.size()) {
             throw new TileException("destinations [" + offset + ", " + ((long) offset + size) + ") are outside the coordinate set of "
                     + set.size() + " points");
         }

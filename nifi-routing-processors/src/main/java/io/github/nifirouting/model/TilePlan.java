@@ -40,6 +40,31 @@ public record TilePlan(int originBlockSize, int destinationBlockSize) {
         return new TilePlan((int) bestOrigins, (int) Math.max(1, Math.min(Integer.MAX_VALUE, destinationsFor(bestOrigins, limits))));
     }
 
+    /**
+     * The shape of a tile sized by work, not by one request: up to {@code maxPairs} pairs, origin blocks of at most
+     * {@code requestedOrigins}, within {@code tileLimits} (the user's explicit per-tile limits). With {@code engineLimits},
+     * both block sizes are rounded down to whole multiples of the engine's request shape (when at least one request
+     * fits), so every request the routing processor cuts from a full tile is a full request.
+     */
+    public static TilePlan sizedByWork(final int requestedOrigins, final long maxPairs, final MatrixLimits tileLimits,
+                                       final MatrixLimits engineLimits) {
+        if (maxPairs < 1) {
+            throw new IllegalArgumentException("pairs per tile must be positive: " + maxPairs);
+        }
+        final MatrixLimits work = tileLimits.intersect(new MatrixLimits(Integer.MAX_VALUE, Integer.MAX_VALUE, maxPairs, Integer.MAX_VALUE));
+        final TilePlan tile = fit(requestedOrigins, work);
+        if (engineLimits == null) {
+            return tile;
+        }
+        final TilePlan request = fit(tile.originBlockSize(), engineLimits);
+        return new TilePlan(roundDown(tile.originBlockSize(), request.originBlockSize()),
+                roundDown(tile.destinationBlockSize(), request.destinationBlockSize()));
+    }
+
+    private static int roundDown(final int size, final int multiple) {
+        return size >= multiple ? size / multiple * multiple : size;
+    }
+
     private static long destinationsFor(final long origins, final MatrixLimits limits) {
         return Math.min(Math.min(limits.maxDestinations(), limits.maxElements() / origins), (long) limits.maxCoordinates() - origins);
     }

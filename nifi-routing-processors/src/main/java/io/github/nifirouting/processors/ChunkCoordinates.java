@@ -7,11 +7,12 @@ import io.github.nifirouting.engine.RoutingEngineService;
 import io.github.nifirouting.memory.HeapGuard;
 import io.github.nifirouting.model.CoordinateSet;
 import io.github.nifirouting.model.MatrixLimits;
+import io.github.nifirouting.model.TileAddress;
 import io.github.nifirouting.model.TilePlan;
 import io.github.nifirouting.tiling.PointTiler;
+import io.github.nifirouting.tiling.TileBatch;
 import io.github.nifirouting.tiling.TileAttributes;
 import org.apache.nifi.annotation.behavior.InputRequirement;
-import org.apache.nifi.annotation.behavior.SupportsBatching;
 import org.apache.nifi.annotation.behavior.WritesAttribute;
 import org.apache.nifi.annotation.behavior.WritesAttributes;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
@@ -56,16 +57,19 @@ import java.util.stream.Stream;
         + "pass validates and counts (so malformed input goes to failure before anything is written and fragment.count is known), "
         + "a second pass writes. Records keep their fields unchanged. Points with missing, non-numeric, non-finite, out-of-range, "
         + "(0, 0), likely swapped, out-of-bounding-box coordinates or duplicate ids go to 'invalid' with a 'reason' field; every "
-        + "input record ends up in exactly one of the outputs.")
+        + "input record ends up in exactly one of the outputs. O-D tiles are sized by work (Max Pairs Per Tile), not by one engine "
+        + "request: InvokeRoutingMatrix cuts them into requests. At most Max FlowFiles Per Session outputs are emitted per session; "
+        + "an input cut into more goes back to its queue with tiles.next marking the next output, committed with the batch, so a "
+        + "restart neither loses nor repeats outputs.")
 @InputRequirement(InputRequirement.Requirement.INPUT_REQUIRED)
-@SupportsBatching
 @SeeAlso(classNames = {"io.github.nifirouting.processors.InvokeRoutingMatrix", "io.github.nifirouting.coordinates.RecordFileCoordinateSet"})
 @UseCase(description = "Tile 10,000 candidate sites against 2,000 competitor sites for an OSRM server with max-table-size 100",
         configuration = """
                 Set Tiling Mode to "O-D tiles against a coordinate set". Configure a RecordFileCoordinateSet service reading the \
-                competitor file and select it as Destination Coordinate Set. Select the OSRM engine service as Routing Engine (or set \
-                Max Elements to 10000). Set Chunk Size to 100. Each of the 100 origin chunks is written once and shared by its 20 \
-                tiles of 100 x 100 destinations: 2,000 tiles, each one full OSRM request.
+                competitor file and select it as Destination Coordinate Set. Set Chunk Size to 100 and keep Max Pairs Per Tile at \
+                1,000,000: each of the 100 origin chunks is written once as one tile of 100 x 2,000 destinations (100 tiles). \
+                Selecting the OSRM engine service as Routing Engine rounds tile blocks to whole 100 x 100 requests; \
+                InvokeRoutingMatrix sends each tile as 20 full OSRM requests.
                 """)
 @UseCase(description = "Split a large point file into chunks for isochrones or batch geocoding",
         configuration = "Set Tiling Mode to \"Chunks\" and Chunk Size to the records wanted per FlowFile.")
@@ -87,6 +91,10 @@ import java.util.stream.Stream;
         @WritesAttribute(attribute = "tile.destination.size", description = "Number of destinations (tiles only)"),
         @WritesAttribute(attribute = "tile.destination.set.id", description = "Identifier of the coordinate set service (coordinate-set tiles)"),
         @WritesAttribute(attribute = "tile.destination.set.version", description = "Version of the coordinate set the tile was cut against"),
+        @WritesAttribute(attribute = TileBatch.NEXT, description = "On an input sent back to its queue between batches: the next "
+                + "output to emit"),
+        @WritesAttribute(attribute = TileBatch.SET_VERSION, description = "On an input sent back to its queue: the coordinate set "
+                + "version its tiles are cut against"),
         @WritesAttribute(attribute = "chunk.records.read", description = "On original: records read from the input"),
         @WritesAttribute(attribute = "chunk.records.valid", description = "On original: valid records"),
         @WritesAttribute(attribute = "chunk.records.invalid", description = "On original and invalid: records routed to invalid"),
@@ -138,9 +146,33 @@ public class ChunkCoordinates extends AbstractProcessor {
             .dependsOn(TILING_MODE, TilingMode.COORDINATE_SET)
             .build();
 
+    public static final PropertyDescriptor MAX_PAIRS_PER_TILE = new PropertyDescriptor.Builder()
+            .name("Max Pairs Per Tile")
+            .description("Most origin x destination pairs in one tile FlowFile, whatever the engine's request limit: a tile is a unit of "
+                    + "work (one FlowFile, one retry), and InvokeRoutingMatrix cuts it into engine-sized requests, holding one request at "
+                    + "a time. Fewer, larger tiles mean fewer FlowFiles in NiFi's repositories; smaller tiles mean less repeated work "
+                    + "when a tile is retried.")
+            .required(true)
+            .defaultValue("1000000")
+            .addValidator(StandardValidators.POSITIVE_LONG_VALIDATOR)
+            .dependsOn(TILING_MODE, TilingMode.COORDINATE_SET, TilingMode.ALL_PAIRS)
+            .build();
+
+    public static final PropertyDescriptor MAX_FLOWFILES_PER_SESSION = new PropertyDescriptor.Builder()
+            .name("Max FlowFiles Per Session")
+            .description("Most chunks/tiles emitted and committed in one session. An input cut into more is emitted in batches: after "
+                    + "each batch the input goes back to its queue with attribute tiles.next, so the heap never holds more than this "
+                    + "many pending FlowFiles (about 3 KB each), back-pressure and the heap guard act between batches, and a restart "
+                    + "resumes at the first output not yet committed. Each batch reads the input again up to its last output.")
+            .required(true)
+            .defaultValue("1000")
+            .addValidator(StandardValidators.POSITIVE_INTEGER_VALIDATOR)
+            .build();
+
     public static final PropertyDescriptor ROUTING_ENGINE = new PropertyDescriptor.Builder()
             .name("Routing Engine")
-            .description("The engine the tiles are for; its matrix limits (max sources, destinations, elements, coordinates) size the tiles.")
+            .description("Optional: the engine the tiles are for. Its limits do not bound a tile (InvokeRoutingMatrix cuts tiles into "
+                    + "requests); tile blocks are rounded down to whole multiples of its request shape so every request is full.")
             .identifiesControllerService(RoutingEngineService.class)
             .required(false)
             .dependsOn(TILING_MODE, TilingMode.COORDINATE_SET, TilingMode.ALL_PAIRS)
@@ -169,7 +201,7 @@ public class ChunkCoordinates extends AbstractProcessor {
             .description("The input after it was chunked, with counts").build();
 
     private static final List<PropertyDescriptor> PROPERTIES = Stream.concat(Stream.of(RECORD_READER, RECORD_WRITER, TILING_MODE,
-                    CHUNK_SIZE, DESTINATION_SET, ROUTING_ENGINE, MAX_SOURCES, MAX_DESTINATIONS, MAX_ELEMENTS, DUPLICATE_IDS),
+                    CHUNK_SIZE, DESTINATION_SET, MAX_PAIRS_PER_TILE, MAX_FLOWFILES_PER_SESSION, ROUTING_ENGINE, MAX_SOURCES, MAX_DESTINATIONS, MAX_ELEMENTS, DUPLICATE_IDS),
             Stream.concat(PointFields.PROPERTIES.stream(), HeapGuard.PROPERTIES.stream())).toList();
 
     private static final Set<Relationship> RELATIONSHIPS = Set.of(REL_SUCCESS, REL_INVALID, REL_FAILURE, REL_ORIGINAL);
@@ -177,7 +209,7 @@ public class ChunkCoordinates extends AbstractProcessor {
     private static PropertyDescriptor limitProperty(final String name, final String description) {
         return new PropertyDescriptor.Builder()
                 .name(name)
-                .description(description + ". Optional; combined with the Routing Engine's own limit (the smaller wins).")
+                .description(description + ". Optional per-tile limit, combined with Max Pairs Per Tile (the smaller wins).")
                 .required(false)
                 .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
                 .addValidator(StandardValidators.POSITIVE_LONG_VALIDATOR)
@@ -225,12 +257,15 @@ public class ChunkCoordinates extends AbstractProcessor {
         new ChunkRun(context, session, original, getLogger()).run();
     }
 
-    /** The limits tiles must fit: the engine's, narrowed by any explicit limits. */
-    static MatrixLimits limits(final ProcessContext context) {
-        MatrixLimits limits = MatrixLimits.UNLIMITED;
-        if (context.getProperty(ROUTING_ENGINE).isSet()) {
-            limits = context.getProperty(ROUTING_ENGINE).asControllerService(RoutingEngineService.class).getMatrixLimits();
-        }
+    /** The engine whose request shape tile blocks are rounded to, or null. */
+    static MatrixLimits engineLimits(final ProcessContext context) {
+        return context.getProperty(ROUTING_ENGINE).isSet()
+                ? context.getProperty(ROUTING_ENGINE).asControllerService(RoutingEngineService.class).getMatrixLimits() : null;
+    }
+
+    /** The limits a tile must fit: Max Pairs Per Tile narrowed by any explicit per-tile limits. */
+    static MatrixLimits tileLimits(final ProcessContext context) {
+        final MatrixLimits limits = MatrixLimits.ofElements(context.getProperty(MAX_PAIRS_PER_TILE).asLong());
         final long sources = longOr(context, MAX_SOURCES, Integer.MAX_VALUE);
         final long destinations = longOr(context, MAX_DESTINATIONS, Integer.MAX_VALUE);
         final long elements = longOr(context, MAX_ELEMENTS, Long.MAX_VALUE);
@@ -274,6 +309,7 @@ public class ChunkCoordinates extends AbstractProcessor {
         private long destinationCount;
         private CoordinateSet destinationSet;
         private String destinationSetId;
+        private TileBatch batch;
 
         ChunkRun(final ProcessContext context, final ProcessSession session, final FlowFile original,
                  final org.apache.nifi.logging.ComponentLog logger) {
@@ -298,7 +334,9 @@ public class ChunkCoordinates extends AbstractProcessor {
             }
             final PointTiler.Scan scan;
             try {
-                scan = tiler.scan(this::openReader);
+                // An input back from an earlier batch was validated then; its counts travel with it.
+                final PointTiler.Scan resumed = resumedScan(original);
+                scan = resumed != null ? resumed : tiler.scan(this::openReader);
             } catch (final PointTiler.InputException e) {
                 fail(e.getMessage(), e.recordIndex(), e);
                 return;
@@ -310,6 +348,7 @@ public class ChunkCoordinates extends AbstractProcessor {
             }
             try {
                 plan(scan, chunkSize);
+                batch = nextBatch();
             } catch (final IllegalStateException | IllegalArgumentException e) {
                 fail(e.getMessage(), -1, e);
                 return;
@@ -346,7 +385,8 @@ public class ChunkCoordinates extends AbstractProcessor {
                         throw new IllegalStateException("the destination coordinate set has no valid points, so the " + scan.valid()
                                 + " valid origins cannot be tiled");
                     }
-                    final TilePlan plan = TilePlan.fit(chunkSize, limits(context));
+                    final TilePlan plan = TilePlan.sizedByWork(chunkSize, context.getProperty(MAX_PAIRS_PER_TILE).asLong(),
+                            tileLimits(context), engineLimits(context));
                     originBlockSize = plan.originBlockSize();
                     destinationBlockSize = plan.destinationBlockSize();
                     originBlocks = plan.originBlocks(scan.valid());
@@ -354,7 +394,7 @@ public class ChunkCoordinates extends AbstractProcessor {
                     outputCount = Math.multiplyExact(originBlocks, destinationBlocks);
                 }
                 case ALL_PAIRS -> {
-                    originBlockSize = allPairsBlockSize(chunkSize, limits(context));
+                    originBlockSize = allPairsBlockSize(chunkSize, tileLimits(context));
                     destinationBlockSize = originBlockSize;
                     originBlocks = TilePlan.blockCount(scan.valid(), originBlockSize);
                     destinationBlocks = originBlocks;
@@ -364,17 +404,40 @@ public class ChunkCoordinates extends AbstractProcessor {
             }
         }
 
+        /** The batch of outputs this session emits: from the input's cursor, at most Max FlowFiles Per Session. */
+        private TileBatch nextBatch() {
+            final String next = original.getAttribute(TileBatch.NEXT);
+            final int first;
+            try {
+                first = next == null ? 0 : Integer.parseInt(next.trim());
+            } catch (final NumberFormatException e) {
+                throw new IllegalArgumentException("attribute " + TileBatch.NEXT + " '" + next + "' is not an output index");
+            }
+            final String setVersion = original.getAttribute(TileBatch.SET_VERSION);
+            if (setVersion != null && destinationSet != null && !setVersion.equals(destinationSet.version())) {
+                throw new IllegalStateException("the destination coordinate set was reloaded after outputs [0, " + first + ") of this input "
+                        + "were emitted against version " + setVersion + " (now " + destinationSet.version() + "); the remaining outputs "
+                        + "cannot be cut consistently: re-run ChunkCoordinates for this input");
+            }
+            return TileBatch.starting(first, context.getProperty(MAX_FLOWFILES_PER_SESSION).asInteger(), outputCount);
+        }
+
         private void write(final PointTiler tiler, final PointTiler.Scan scan)
                 throws PointTiler.InputException, IOException, SchemaNotFoundException {
-            final boolean anyInvalid = scan.invalid() > 0;
+            // Invalid records are written once, with the first batch.
+            final boolean writeInvalid = scan.invalid() > 0 && batch.isFirst();
             if (mode == TilingMode.ALL_PAIRS && outputCount > 0) {
-                for (int first = 0; first < outputCount; first += ALL_PAIRS_TILES_PER_PASS) {
-                    final int count = Math.min(ALL_PAIRS_TILES_PER_PASS, outputCount - first);
-                    tiler.writeAllPairsTiles(this::openReader, originBlockSize, originBlocks, first, count, anyInvalid && first == 0, this);
+                for (int first = batch.first(); first < batch.end(); first += ALL_PAIRS_TILES_PER_PASS) {
+                    final int count = Math.min(ALL_PAIRS_TILES_PER_PASS, batch.end() - first);
+                    tiler.writeAllPairsTiles(this::openReader, originBlockSize, originBlocks, first, count, writeInvalid && first == 0, this);
                     closeInput();
                 }
             } else {
-                tiler.writeChunks(this::openReader, originBlockSize, anyInvalid, this);
+                final int perOriginBlock = mode == TilingMode.COORDINATE_SET ? destinationBlocks : 1;
+                if (batch.size() > 0 || writeInvalid) {
+                    tiler.writeChunks(this::openReader, originBlockSize, batch.firstOriginBlock(perOriginBlock),
+                            batch.endOriginBlock(perOriginBlock), writeInvalid, this);
+                }
             }
         }
 
@@ -416,57 +479,48 @@ public class ChunkCoordinates extends AbstractProcessor {
             final Map<String, String> attributes = new HashMap<>(result.getAttributes());
             attributes.put("record.count", String.valueOf(records));
             attributes.put(CoreAttributes.MIME_TYPE.key(), mimeType);
-            attributes.put(TileAttributes.MODE, mode.getValue());
+            final String inputId = original.getAttribute(CoreAttributes.UUID.key());
             if (mode == TilingMode.COORDINATE_SET) {
-                // The origin block is written once; each destination block gets a clone sharing its content.
+                // The origin block is written once; each destination block of this batch gets a clone sharing its content.
+                final int lastInBatch = Math.min(index * destinationBlocks + destinationBlocks, batch.end()) - 1;
                 for (int destinationBlock = 0; destinationBlock < destinationBlocks; destinationBlock++) {
-                    final FlowFile tile = destinationBlock == destinationBlocks - 1 ? child : session.clone(child);
-                    final Map<String, String> tileAttributes = new HashMap<>(attributes);
-                    originAttributes(tileAttributes, index, records);
-                    destinationAttributes(tileAttributes, destinationBlock);
-                    tileAttributes.put(TileAttributes.DESTINATION_SET_ID, destinationSetId);
-                    tileAttributes.put(TileAttributes.DESTINATION_SET_VERSION, destinationSet.version());
-                    fragmentAttributes(tileAttributes, index * destinationBlocks + destinationBlock);
-                    outputs.add(session.putAllAttributes(tile, tileAttributes));
+                    final int fragment = index * destinationBlocks + destinationBlock;
+                    if (!batch.contains(fragment)) {
+                        continue;
+                    }
+                    final FlowFile tile = fragment == lastInBatch ? child : session.clone(child);
+                    final long destinationOffset = (long) destinationBlock * destinationBlockSize;
+                    final TileAddress address = TileAddress.tile(inputId, mode.getValue(), fragment, outputCount, index, originBlocks,
+                            (long) index * originBlockSize, records, destinationBlock, destinationBlocks, destinationOffset,
+                            Math.min(destinationBlockSize, destinationCount - destinationOffset), destinationSetId, destinationSet.version());
+                    outputs.add(session.putAllAttributes(tile, withAddress(attributes, address)));
                 }
                 return;
             }
+            final TileAddress address;
             if (mode == TilingMode.ALL_PAIRS) {
                 final int originBlock = index / originBlocks;
                 final int destinationBlock = index % originBlocks;
-                originAttributes(attributes, originBlock, Math.min(originBlockSize, destinationCount - (long) originBlock * originBlockSize));
-                destinationAttributes(attributes, destinationBlock);
+                final long destinationOffset = (long) destinationBlock * destinationBlockSize;
+                address = TileAddress.tile(inputId, mode.getValue(), index, outputCount, originBlock, originBlocks,
+                        (long) originBlock * originBlockSize, Math.min(originBlockSize, destinationCount - (long) originBlock * originBlockSize),
+                        destinationBlock, destinationBlocks, destinationOffset, Math.min(destinationBlockSize, destinationCount - destinationOffset),
+                        null, null);
             } else {
-                originAttributes(attributes, index, records);
+                address = TileAddress.chunk(inputId, index, outputCount, originBlocks, (long) index * originBlockSize, records);
             }
-            fragmentAttributes(attributes, index);
-            child = session.putAllAttributes(child, attributes);
+            child = session.putAllAttributes(child, withAddress(attributes, address));
             outputs.add(child);
         }
 
-        private void originAttributes(final Map<String, String> attributes, final int originBlock, final long size) {
-            attributes.put(TileAttributes.ORIGIN_BLOCK_INDEX, String.valueOf(originBlock));
-            attributes.put(TileAttributes.ORIGIN_BLOCK_COUNT, String.valueOf(originBlocks));
-            attributes.put(TileAttributes.ORIGIN_OFFSET, String.valueOf((long) originBlock * originBlockSize));
-            attributes.put(TileAttributes.ORIGIN_SIZE, String.valueOf(size));
-        }
-
-        private void destinationAttributes(final Map<String, String> attributes, final int destinationBlock) {
-            final long offset = (long) destinationBlock * destinationBlockSize;
-            attributes.put(TileAttributes.DESTINATION_BLOCK_INDEX, String.valueOf(destinationBlock));
-            attributes.put(TileAttributes.DESTINATION_BLOCK_COUNT, String.valueOf(destinationBlocks));
-            attributes.put(TileAttributes.DESTINATION_OFFSET, String.valueOf(offset));
-            attributes.put(TileAttributes.DESTINATION_SIZE, String.valueOf(Math.min(destinationBlockSize, destinationCount - offset)));
-        }
-
-        private void fragmentAttributes(final Map<String, String> attributes, final int index) {
-            attributes.put(FragmentAttributes.FRAGMENT_ID.key(), original.getAttribute(CoreAttributes.UUID.key()));
-            attributes.put(FragmentAttributes.FRAGMENT_INDEX.key(), String.valueOf(index));
-            attributes.put(FragmentAttributes.FRAGMENT_COUNT.key(), String.valueOf(outputCount));
+        private Map<String, String> withAddress(final Map<String, String> attributes, final TileAddress address) {
+            final Map<String, String> all = new HashMap<>(attributes);
+            all.putAll(address.toAttributes());
             final String filename = original.getAttribute(CoreAttributes.FILENAME.key());
             if (filename != null) {
-                attributes.put(FragmentAttributes.SEGMENT_ORIGINAL_FILENAME.key(), filename);
+                all.put(FragmentAttributes.SEGMENT_ORIGINAL_FILENAME.key(), filename);
             }
+            return all;
         }
 
         @Override
@@ -503,14 +557,42 @@ public class ChunkCoordinates extends AbstractProcessor {
             counts.put("chunk.records.dropped", String.valueOf(scan.dropped()));
             counts.put(FragmentAttributes.FRAGMENT_ID.key(), original.getAttribute(CoreAttributes.UUID.key()));
             counts.put(FragmentAttributes.FRAGMENT_COUNT.key(), String.valueOf(outputCount));
-            session.transfer(session.putAllAttributes(original, counts), REL_ORIGINAL);
-            session.adjustCounter("Records read", scan.read(), false);
-            session.adjustCounter("Records valid", scan.valid(), false);
-            session.adjustCounter("Records invalid", scan.invalid(), false);
-            if (scan.dropped() > 0) {
-                session.adjustCounter("Records dropped (duplicate id)", scan.dropped(), false);
+            if (batch.isFirst()) {
+                session.adjustCounter("Records read", scan.read(), false);
+                session.adjustCounter("Records valid", scan.valid(), false);
+                session.adjustCounter("Records invalid", scan.invalid(), false);
+                if (scan.dropped() > 0) {
+                    session.adjustCounter("Records dropped (duplicate id)", scan.dropped(), false);
+                }
             }
-            session.adjustCounter(mode == TilingMode.CHUNKS ? "Chunks" : "Tiles", outputCount, false);
+            session.adjustCounter(mode == TilingMode.CHUNKS ? "Chunks" : "Tiles", batch.size(), false);
+            if (!batch.isLast()) {
+                // Committed with this batch: after a restart the input resumes at the first output not yet emitted.
+                counts.put(TileBatch.NEXT, String.valueOf(batch.end()));
+                if (destinationSet != null) {
+                    counts.put(TileBatch.SET_VERSION, destinationSet.version());
+                }
+                session.transfer(session.putAllAttributes(original, counts));
+                session.adjustCounter("Batches emitted before the input was done", 1, false);
+                return;
+            }
+            final FlowFile done = session.removeAllAttributes(session.putAllAttributes(original, counts), Set.of(TileBatch.NEXT, TileBatch.SET_VERSION));
+            session.transfer(done, REL_ORIGINAL);
+        }
+
+        /** The counts of the validating pass, kept on an input that comes back for its next batch; null on a new input. */
+        private static PointTiler.Scan resumedScan(final FlowFile input) {
+            if (input.getAttribute(TileBatch.NEXT) == null) {
+                return null;
+            }
+            try {
+                return new PointTiler.Scan(Long.parseLong(input.getAttribute("chunk.records.read")),
+                        Long.parseLong(input.getAttribute("chunk.records.valid")), Long.parseLong(input.getAttribute("chunk.records.invalid")),
+                        Long.parseLong(input.getAttribute("chunk.records.dropped")), null);
+            } catch (final NumberFormatException e) {
+                // Counts edited or lost: validate again, which reaches the same verdicts.
+                return null;
+            }
         }
 
         private void discardOutputs() {

@@ -11,10 +11,11 @@ import io.github.nifirouting.matrix.MatrixRowWriter;
 import io.github.nifirouting.matrix.TileMatrixRouter;
 import io.github.nifirouting.matrix.TilePoints;
 import io.github.nifirouting.matrix.TileReader;
+import io.github.nifirouting.matrix.TileRequests;
 import io.github.nifirouting.memory.HeapGuard;
 import io.github.nifirouting.model.CoordinateBlock;
 import io.github.nifirouting.model.MatrixResult;
-import io.github.nifirouting.tiling.TileAttributes;
+import io.github.nifirouting.model.TileAddress;
 import org.apache.nifi.annotation.behavior.InputRequirement;
 import org.apache.nifi.annotation.behavior.ReadsAttribute;
 import org.apache.nifi.annotation.behavior.ReadsAttributes;
@@ -58,9 +59,11 @@ import java.util.stream.Stream;
 @Tags({"routing", "matrix", "drive time", "travel time", "distance", "osrm", "valhalla", "openrouteservice", "graphhopper", "record"})
 @CapabilityDescription("Sends one O-D tile (from ChunkCoordinates, or any records with points) to a routing engine service and writes one "
         + "flat row per origin-destination pair through a Record Writer: origin_id, destination_id, duration_s, distance_m, status, "
-        + "origin_snap_m, destination_snap_m. A tile larger than the engine's limits is split into several requests. Unroutable pairs "
+        + "origin_snap_m, destination_snap_m. A tile of any size is cut into requests that fit the engine's limits and each request's "
+        + "rows are written as its answer arrives, so memory is one request, not the tile. Unroutable pairs "
         + "are kept with null values and status UNROUTABLE; pairs involving a record without a valid point get INVALID_COORDINATE, so "
-        + "every pair appears exactly once. Nothing is written for a tile until every request succeeded. Engine failures are handled "
+        + "every pair appears exactly once. If any request fails, the tile's rows are discarded: no "
+        + "partial output. Engine failures are handled "
         + "the NiFi way: when the engine's circuit breaker is open the processor yields and leaves the FlowFile queued; transient "
         + "failures (after the engine service's own retries) go to 'retry', penalized, up to Max Retries; permanent ones to 'failure'.")
 @InputRequirement(InputRequirement.Requirement.INPUT_REQUIRED)
@@ -218,99 +221,109 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
         if (!heapGate.admit(context, session, getLogger())) {
             return;
         }
-        FlowFile tile = session.get();
+        final FlowFile tile = session.get();
         if (tile == null) {
             return;
         }
         final RoutingEngineService engine = context.getProperty(ROUTING_ENGINE).asControllerService(RoutingEngineService.class);
-        final CallStats stats = new CallStats();
-        final MatrixCacheService cache = context.getProperty(RESULT_CACHE).asControllerService(MatrixCacheService.class);
-        final CachedMatrixRouter.CacheOutcome[] cacheOutcome = new CachedMatrixRouter.CacheOutcome[1];
         final TilePoints points;
-        final MatrixResult matrix;
         try {
             points = readTile(context, session, tile);
-            matrix = cache == null ? TileMatrixRouter.route(engine, points.origins(), points.destinations(), stats)
-                    : CachedMatrixRouter.route(engine, cache, points.origins(), points.destinations(), stats, cacheOutcome);
         } catch (final TileReader.TileException e) {
             fail(session, tile, "INVALID_TILE", e.getMessage());
             return;
-        } catch (final RoutingException e) {
-            handleEngineFailure(context, session, tile, e, stats);
-            return;
-        } catch (final java.io.IOException e) {
-            // The cache failed: route without it would hide a broken disk; the tile goes to retry like a transient failure.
-            handleEngineFailure(context, session, tile, new RoutingException(RoutingException.Kind.TRANSIENT,
-                    "result cache failed: " + e.getMessage(), null, e), stats);
-            return;
         }
-        if (cacheOutcome[0] != null) {
-            session.adjustCounter("Cache hits", cacheOutcome[0].hits(), false);
-            session.adjustCounter("Cache misses", cacheOutcome[0].misses(), false);
-            tile = session.putAllAttributes(tile, Map.of("routing.cache.hits", String.valueOf(cacheOutcome[0].hits()),
-                    "routing.cache.misses", String.valueOf(cacheOutcome[0].misses())));
-        }
-        writeRows(context, session, tile, engine, points, matrix, stats);
+        routeAndWrite(context, session, tile, engine, points);
     }
 
     private TilePoints readTile(final ProcessContext context, final ProcessSession session, final FlowFile tile) throws TileReader.TileException {
-        final String mode = tile.getAttribute(TileAttributes.MODE);
-        final CoordinateBlock destinations = destinations(context, tile, mode);
+        final TileAddress address;
+        try {
+            address = TileAddress.parse(tile.getAttributes());
+        } catch (final TileAddress.InvalidTileAddressException e) {
+            throw new TileReader.TileException(e.getMessage());
+        }
+        final CoordinateBlock destinations = destinations(context, address);
         final RecordReaderFactory readers = context.getProperty(RECORD_READER).asControllerService(RecordReaderFactory.class);
         final TileReader tileReader = new TileReader(PointFields.from(context));
         try (InputStream in = session.read(tile);
              RecordReader reader = readers.createRecordReader(tile, in, getLogger())) {
-            return tileReader.read(reader, mode, destinations);
+            return tileReader.read(reader, address, destinations);
         } catch (final IOException | MalformedRecordException | SchemaNotFoundException | RuntimeException e) {
             throw new TileReader.TileException("cannot read the tile's records: " + e.getMessage());
         }
     }
 
-    private static CoordinateBlock destinations(final ProcessContext context, final FlowFile tile, final String mode) throws TileReader.TileException {
-        final boolean coordinateSetTile = TileAttributes.MODE_COORDINATE_SET.equals(mode);
+    private static CoordinateBlock destinations(final ProcessContext context, final TileAddress address) throws TileReader.TileException {
         if (!context.getProperty(DESTINATION_SET).isSet()) {
-            if (coordinateSetTile) {
+            if (address.isCoordinateSetTile()) {
                 throw new TileReader.TileException("a coordinate-set tile needs the Destination Coordinate Set property");
             }
             return null;
         }
-        if (TileAttributes.MODE_ALL_PAIRS.equals(mode)) {
+        if (address.isAllPairsTile()) {
             return null;
         }
         final CoordinateSetService service = context.getProperty(DESTINATION_SET).asControllerService(CoordinateSetService.class);
-        if (!coordinateSetTile) {
+        if (!address.isCoordinateSetTile()) {
+            // Plain records against the whole set: a view of its arrays; requests are cut from it below, so nothing
+            // of rows x set size is allocated.
             return service.getCoordinateSet().points();
         }
-        final String setId = tile.getAttribute(TileAttributes.DESTINATION_SET_ID);
+        final String setId = address.destinationSetId();
         if (setId != null && !setId.equals(context.getProperty(DESTINATION_SET).getValue())) {
             throw new TileReader.TileException("the tile was cut against coordinate set service " + setId
                     + " but this processor uses " + context.getProperty(DESTINATION_SET).getValue());
         }
-        return TileReader.destinationSlice(service.getCoordinateSet(), tile.getAttribute(TileAttributes.DESTINATION_SET_VERSION),
-                tile.getAttribute(TileAttributes.DESTINATION_OFFSET), tile.getAttribute(TileAttributes.DESTINATION_SIZE));
+        return TileReader.destinationSlice(service.getCoordinateSet(), address);
     }
 
-    private void writeRows(final ProcessContext context, final ProcessSession session, final FlowFile tile, final RoutingEngineService engine,
-                           final TilePoints points, final MatrixResult matrix, final CallStats stats) {
+    /**
+     * Cuts the tile into engine-sized requests and writes each request's rows as its answer arrives: memory is one
+     * request. The rows FlowFile is removed if any request fails, so a tile never leaves partial output.
+     */
+    private void routeAndWrite(final ProcessContext context, final ProcessSession session, final FlowFile tile,
+                               final RoutingEngineService engine, final TilePoints points) {
         final RecordSetWriterFactory writers = context.getProperty(RECORD_WRITER).asControllerService(RecordSetWriterFactory.class);
         final double maxSnap = context.getProperty(MAX_SNAP_DISTANCE).isSet() ? context.getProperty(MAX_SNAP_DISTANCE).asDouble() : Double.POSITIVE_INFINITY;
         final MatrixRowWriter rowWriter = new MatrixRowWriter(maxSnap, context.getProperty(EXCLUDE_SELF_PAIRS).asBoolean());
+        final MatrixCacheService cache = context.getProperty(RESULT_CACHE).asControllerService(MatrixCacheService.class);
+        final CallStats stats = new CallStats();
+        final long[] cacheTally = new long[2]; // hits, misses
+        final TileRequests.BlockRouter router = cache == null
+                ? (origins, destinations) -> TileMatrixRouter.route(engine, origins, destinations, stats)
+                : (origins, destinations) -> routeThroughCache(engine, cache, origins, destinations, stats, cacheTally);
+        final MatrixRowWriter.Counts counts = new MatrixRowWriter.Counts();
         FlowFile rows = session.create(tile);
-        final MatrixRowWriter.Counts counts;
         final Map<String, String> attributes = new HashMap<>();
         try (OutputStream out = session.write(rows);
              RecordSetWriter writer = writers.createWriter(getLogger(), writers.getSchema(tile.getAttributes(), MatrixRowWriter.SCHEMA), out, rows)) {
             writer.beginRecordSet();
-            counts = rowWriter.write(points, matrix, writer);
+            TileRequests.route(points.origins(), points.destinations(), engine.getMatrixLimits(), router,
+                    (origins, destinations, part) -> rowWriter.writeBlock(origins, destinations, part, writer, counts));
+            rowWriter.writeInvalid(points, writer, counts);
             final WriteResult result = writer.finishRecordSet();
             attributes.putAll(result.getAttributes());
             attributes.put("record.count", String.valueOf(result.getRecordCount()));
             attributes.put(CoreAttributes.MIME_TYPE.key(), writer.getMimeType());
             attributes.put(CoreAttributes.FILENAME.key(), OutputNames.name(tile, rows, writer.getMimeType()));
+        } catch (final RoutingException e) {
+            session.remove(rows);
+            handleEngineFailure(context, session, tile, e, stats);
+            return;
         } catch (final IOException | SchemaNotFoundException | RuntimeException e) {
             session.remove(rows);
             fail(session, tile, "WRITE_FAILED", "cannot write the matrix rows: " + e.getMessage());
             return;
+        }
+        FlowFile original = tile;
+        if (cache != null) {
+            session.adjustCounter("Cache hits", cacheTally[0], false);
+            session.adjustCounter("Cache misses", cacheTally[1], false);
+            original = session.putAllAttributes(original, Map.of("routing.cache.hits", String.valueOf(cacheTally[0]),
+                    "routing.cache.misses", String.valueOf(cacheTally[1])));
+            attributes.put("routing.cache.hits", String.valueOf(cacheTally[0]));
+            attributes.put("routing.cache.misses", String.valueOf(cacheTally[1]));
         }
         attributes.put("routing.engine", engine.getEngineName());
         attributes.put("routing.profile", engine.getProfile());
@@ -324,13 +337,27 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
         attributes.put("routing.pairs.invalid", String.valueOf(counts.invalid));
         rows = session.putAllAttributes(rows, attributes);
         session.transfer(rows, REL_SUCCESS);
-        session.transfer(session.removeAttribute(tile, RETRY_COUNT), REL_ORIGINAL);
+        session.transfer(session.removeAttribute(original, RETRY_COUNT), REL_ORIGINAL);
         session.adjustCounter("Tiles routed", 1, false);
         session.adjustCounter("Pairs OK", counts.ok, false);
         session.adjustCounter("Pairs unroutable", counts.unroutable + counts.snappedTooFar, false);
         session.adjustCounter("Pairs with invalid coordinates", counts.invalid, false);
         session.adjustCounter("Engine requests", stats.requests(), false);
         session.adjustCounter("Engine retries", stats.retries(), false);
+    }
+
+    /** One request through the result cache; a failing cache counts as a transient failure (routing around it would hide a broken disk). */
+    private static MatrixResult routeThroughCache(final RoutingEngineService engine, final MatrixCacheService cache, final CoordinateBlock origins,
+                                                  final CoordinateBlock destinations, final CallStats stats, final long[] tally) throws RoutingException {
+        final CachedMatrixRouter.CacheOutcome[] outcome = new CachedMatrixRouter.CacheOutcome[1];
+        try {
+            final MatrixResult result = CachedMatrixRouter.route(engine, cache, origins, destinations, stats, outcome);
+            tally[0] += outcome[0].hits();
+            tally[1] += outcome[0].misses();
+            return result;
+        } catch (final IOException e) {
+            throw new RoutingException(RoutingException.Kind.TRANSIENT, "result cache failed: " + e.getMessage(), null, e);
+        }
     }
 
     private void handleEngineFailure(final ProcessContext context, final ProcessSession session, final FlowFile tile,

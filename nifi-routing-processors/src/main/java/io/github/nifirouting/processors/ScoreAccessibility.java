@@ -5,6 +5,7 @@ import io.github.nifirouting.accessibility.DecayFunction;
 import io.github.nifirouting.accessibility.OriginScores;
 import io.github.nifirouting.isochrone.Thresholds;
 import io.github.nifirouting.memory.HeapGuard;
+import io.github.nifirouting.model.TileAddress;
 import io.github.nifirouting.tiling.TileAttributes;
 import org.apache.nifi.annotation.behavior.InputRequirement;
 import org.apache.nifi.annotation.behavior.ReadsAttribute;
@@ -324,43 +325,26 @@ public class ScoreAccessibility extends AbstractSessionFactoryProcessor {
 
         /** @return null when the FlowFile is not a tile of a larger whole and is scored on its own */
         static TilePosition of(final FlowFile flowFile, final boolean twoStep) {
-            final String run = flowFile.getAttribute(FragmentAttributes.FRAGMENT_ID.key());
-            final String originBlock = flowFile.getAttribute(TileAttributes.ORIGIN_BLOCK_INDEX);
+            final TileAddress address = TileAddress.parse(flowFile.getAttributes());
+            final String run = address.inputId();
+            final String originBlockCount = address.originBlockCount() == TileAddress.ABSENT ? null : String.valueOf(address.originBlockCount());
             if (twoStep) {
-                final String index = flowFile.getAttribute(FragmentAttributes.FRAGMENT_INDEX.key());
-                final String count = flowFile.getAttribute(FragmentAttributes.FRAGMENT_COUNT.key());
-                if (run == null || index == null || count == null) {
+                if (!address.hasFragment()) {
                     return null;
                 }
-                return new TilePosition(run, "run " + run, integer(FragmentAttributes.FRAGMENT_INDEX.key(), index),
-                        integer(FragmentAttributes.FRAGMENT_COUNT.key(), count),
-                        originBlock == null ? 0 : integer(TileAttributes.ORIGIN_BLOCK_INDEX, originBlock),
-                        flowFile.getAttribute(TileAttributes.ORIGIN_BLOCK_COUNT));
+                return new TilePosition(run, "run " + run, address.fragmentIndex(), address.fragmentCount(),
+                        address.hasOriginBlock() ? address.originBlockIndex() : 0, originBlockCount);
             }
-            final String index = flowFile.getAttribute(TileAttributes.DESTINATION_BLOCK_INDEX);
-            final String count = flowFile.getAttribute(TileAttributes.DESTINATION_BLOCK_COUNT);
-            if (index == null || count == null) {
+            if (!address.hasDestinationBlock()) {
                 return null;
             }
-            if (run == null || originBlock == null) {
+            if (run == null || !address.hasOriginBlock()) {
                 throw new IllegalArgumentException("a tile with " + TileAttributes.DESTINATION_BLOCK_INDEX + " needs "
                         + FragmentAttributes.FRAGMENT_ID.key() + " and " + TileAttributes.ORIGIN_BLOCK_INDEX + " to find its origin chunk");
             }
-            final int block = integer(TileAttributes.ORIGIN_BLOCK_INDEX, originBlock);
-            return new TilePosition(run + "/" + block, "origin chunk " + block + " of run " + run, integer(TileAttributes.DESTINATION_BLOCK_INDEX, index),
-                    integer(TileAttributes.DESTINATION_BLOCK_COUNT, count), block, flowFile.getAttribute(TileAttributes.ORIGIN_BLOCK_COUNT));
-        }
-
-        private static int integer(final String attribute, final String value) {
-            try {
-                final int parsed = Integer.parseInt(value.trim());
-                if (parsed < 0) {
-                    throw new NumberFormatException();
-                }
-                return parsed;
-            } catch (final NumberFormatException e) {
-                throw new IllegalArgumentException("attribute " + attribute + " '" + value + "' is not a non-negative integer");
-            }
+            final int block = address.originBlockIndex();
+            return new TilePosition(run + "/" + block, "origin chunk " + block + " of run " + run, address.destinationBlockIndex(),
+                    address.destinationBlockCount(), block, originBlockCount);
         }
     }
 
@@ -493,8 +477,8 @@ public class ScoreAccessibility extends AbstractSessionFactoryProcessor {
                 final RecordReaderFactory readers = context.getProperty(RECORD_READER).asControllerService(RecordReaderFactory.class);
                 final TreeMap<Integer, List<FlowFile>> byOriginBlock = new TreeMap<>();
                 for (final FlowFile tile : chunk.tiles) {
-                    final String block = tile.getAttribute(TileAttributes.ORIGIN_BLOCK_INDEX);
-                    byOriginBlock.computeIfAbsent(block == null ? 0 : Integer.parseInt(block.trim()), b -> new ArrayList<>()).add(tile);
+                    final TileAddress address = TileAddress.parse(tile.getAttributes());
+                    byOriginBlock.computeIfAbsent(address.hasOriginBlock() ? address.originBlockIndex() : 0, b -> new ArrayList<>()).add(tile);
                 }
                 for (final Map.Entry<Integer, List<FlowFile>> block : byOriginBlock.entrySet()) {
                     final Map<String, OriginScores> scores = new LinkedHashMap<>();

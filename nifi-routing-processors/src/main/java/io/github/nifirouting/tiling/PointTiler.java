@@ -108,6 +108,18 @@ public final class PointTiler {
      */
     public void writeChunks(final RecordSource source, final int chunkSize, final boolean writeInvalid, final Sink sink)
             throws InputException, IOException, SchemaNotFoundException {
+        writeChunks(source, chunkSize, 0, Integer.MAX_VALUE, writeInvalid, sink);
+    }
+
+    /**
+     * Writes only chunks {@code [firstChunk, endChunk)}: the valid records before them are read and skipped, and reading
+     * stops after the last one unless invalid records are written too (they may come later in the input). Chunk indexes
+     * are those of a full run, since validation is deterministic, so a run cut into several ranges writes the same chunks.
+     */
+    public void writeChunks(final RecordSource source, final int chunkSize, final int firstChunk, final int endChunk,
+                            final boolean writeInvalid, final Sink sink) throws InputException, IOException, SchemaNotFoundException {
+        final long firstValid = (long) firstChunk * chunkSize;
+        final long endValid = (long) endChunk * chunkSize;
         final PointValidator validator = new PointValidator(fields, duplicatePolicy);
         long read = 0;
         long valid = 0;
@@ -120,9 +132,15 @@ public final class PointTiler {
             Record record;
             while ((record = next(reader, read)) != null) {
                 final PointValidator.Verdict verdict = validator.validate(record);
-                if (verdict == PointValidator.Verdict.VALID) {
+                if (verdict == PointValidator.Verdict.VALID && (valid < firstValid || valid >= endValid)) {
+                    valid++;
+                    if (valid >= endValid && !writeInvalid) {
+                        break;
+                    }
+                } else if (verdict == PointValidator.Verdict.VALID) {
                     if (chunk == null) {
-                        chunk = sink.openOutput(++chunkIndex, schema);
+                        chunkIndex = (int) (valid / chunkSize);
+                        chunk = sink.openOutput(chunkIndex, schema);
                         chunk.beginRecordSet();
                     }
                     chunk.write(record);
@@ -132,6 +150,9 @@ public final class PointTiler {
                         sink.closeOutput(chunkIndex, chunk, inChunk);
                         chunk = null;
                         inChunk = 0;
+                        if (valid >= endValid && !writeInvalid) {
+                            break;
+                        }
                     }
                 } else if (verdict == PointValidator.Verdict.INVALID) {
                     invalid.write(record, validator.reading().message(), read);

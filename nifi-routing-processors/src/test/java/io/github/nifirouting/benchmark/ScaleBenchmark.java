@@ -21,6 +21,7 @@ import io.github.nifirouting.testsupport.FakeOsrmServer;
 import io.github.nifirouting.testsupport.GeneratedLines;
 import io.github.nifirouting.testsupport.OsmExtracts;
 import io.github.nifirouting.tiling.PointTiler;
+import io.github.nifirouting.model.TileAddress;
 import io.github.nifirouting.tiling.TileAttributes;
 import org.apache.nifi.csv.CSVReader;
 import org.apache.nifi.csv.CSVRecordSetWriter;
@@ -173,7 +174,7 @@ class ScaleBenchmark {
             private long routeTile(final byte[] content, final CoordinateBlock slice) throws IOException {
                 try (InputStream in = new ByteArrayInputStream(content);
                      RecordReader reader = readers.createRecordReader(Map.of(), in, content.length, runner.getLogger())) {
-                    final TilePoints tile = tileReader.read(reader, TileAttributes.MODE_COORDINATE_SET, slice);
+                    final TilePoints tile = tileReader.read(reader, TileAddress.parse(java.util.Map.of(TileAttributes.MODE, TileAttributes.MODE_COORDINATE_SET)), slice);
                     final MatrixResult matrix = TileMatrixRouter.route(engine, tile.origins(), tile.destinations(), stats);
                     try (ParquetRecordWriter rows = new ParquetRecordWriter(MatrixRowWriter.SCHEMA, parquetBytes,
                             new ParquetRecordWriter.Settings(CompressionCodecName.SNAPPY, 16L << 20, 1 << 20, true, List.of(), null))) {

@@ -36,4 +36,19 @@ class TilePlanTest {
         assertEquals(1, tiny.destinationBlockSize());
         assertEquals(3, TilePlan.blockCount(250, 100));
     }
+
+    @Test
+    void tilesSizedByWorkIgnoreTheRequestLimitButAlignToIt() {
+        // 1M pairs per tile, origin chunks of 100: 100 x 10,000 whatever OSRM's 100 x 100 requests.
+        final TilePlan tile = TilePlan.sizedByWork(100, 1_000_000, MatrixLimits.UNLIMITED, null);
+        assertEquals(100, tile.originBlockSize());
+        assertEquals(10_000, tile.destinationBlockSize());
+        // Rounded down to whole requests of an engine answering 30 x 30 at most (900 elements): 90 x 11,100 -> every request full.
+        final TilePlan aligned = TilePlan.sizedByWork(100, 1_000_000, MatrixLimits.UNLIMITED, new MatrixLimits(30, 30, 900, Integer.MAX_VALUE));
+        assertEquals(90, aligned.originBlockSize());
+        assertEquals(9_990, aligned.destinationBlockSize());
+        // Explicit per-tile limits still narrow the tile.
+        final TilePlan narrowed = TilePlan.sizedByWork(100, 1_000_000, MatrixLimits.ofElements(40), null);
+        assertEquals(40, narrowed.maxElementsPerTile());
+    }
 }
