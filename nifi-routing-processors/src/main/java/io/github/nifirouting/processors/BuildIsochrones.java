@@ -5,6 +5,8 @@ import io.github.nifirouting.coordinates.PointReading;
 import io.github.nifirouting.engine.CallStats;
 import io.github.nifirouting.engine.RoutingEngineService;
 import io.github.nifirouting.engine.RoutingException;
+import io.github.nifirouting.isochrone.IsochronePolygons;
+import io.github.nifirouting.isochrone.IsochroneRowWriter;
 import io.github.nifirouting.isochrone.SiteIsochrones;
 import io.github.nifirouting.isochrone.Thresholds;
 import io.github.nifirouting.memory.HeapGuard;
@@ -28,21 +30,16 @@ import org.apache.nifi.processor.ProcessSession;
 import org.apache.nifi.processor.Relationship;
 import org.apache.nifi.processor.exception.ProcessException;
 import org.apache.nifi.processor.util.StandardValidators;
+import org.apache.nifi.schema.access.SchemaNotFoundException;
 import org.apache.nifi.serialization.RecordReader;
 import org.apache.nifi.serialization.RecordReaderFactory;
 import org.apache.nifi.serialization.RecordSetWriter;
 import org.apache.nifi.serialization.RecordSetWriterFactory;
-import org.apache.nifi.serialization.SimpleRecordSchema;
 import org.apache.nifi.serialization.WriteResult;
-import org.apache.nifi.serialization.record.MapRecord;
 import org.apache.nifi.serialization.record.Record;
-import org.apache.nifi.serialization.record.RecordField;
-import org.apache.nifi.serialization.record.RecordFieldType;
 import org.apache.nifi.serialization.record.RecordSchema;
-import org.locationtech.jts.geom.Geometry;
-import org.locationtech.jts.io.WKBWriter;
-import org.locationtech.jts.io.geojson.GeoJsonWriter;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -62,7 +59,9 @@ import java.util.stream.Stream;
         + "their holes (lakes, mountains), and nest: the polygon of a larger threshold contains the smaller ones. One output record per site "
         + "and threshold: site_id, threshold_s, geometry (WKB, WKT or GeoJSON), area_km2 (on the WGS84 ellipsoid), reached_points (cells), "
         + "strategy, engine, status; a site off the network or with an invalid point gets records with an empty geometry and a status, so "
-        + "every site is accounted for.")
+        + "every site is accounted for. Sites are computed in batches of Batch Size, each committed with the input's progress "
+        + "(isochrone.sites.next): a site the engine rejects goes to failure on its own with its reason while the others continue, and a "
+        + "transient failure or an open circuit retries only the sites not yet written.")
 @InputRequirement(InputRequirement.Requirement.INPUT_REQUIRED)
 @SeeAlso(classNames = {"io.github.nifirouting.parquet.ParquetRecordSetWriter", "io.github.nifirouting.engine.graphhopper.EmbeddedGraphHopperEngine"})
 @UseCase(description = "5, 10 and 15 minute drive-time catchments of every store as GeoParquet",
@@ -75,6 +74,11 @@ import java.util.stream.Stream;
         @WritesAttribute(attribute = "isochrone.sites", description = "Sites read"),
         @WritesAttribute(attribute = "isochrone.sites.off.network", description = "Sites the engine could not place on the network"),
         @WritesAttribute(attribute = "isochrone.sites.invalid", description = "Sites without a valid point"),
+        @WritesAttribute(attribute = "isochrone.sites.failed", description = "Sites of the batch sent to failure on their own"),
+        @WritesAttribute(attribute = BuildIsochrones.SITES_FIRST, description = "On success: index of the batch's first site in the input"),
+        @WritesAttribute(attribute = BuildIsochrones.SITES_NEXT, description = "On an input between batches (queue, retry): the next site to compute"),
+        @WritesAttribute(attribute = BuildIsochrones.SITE_INDEX, description = "On a failed site: its index in the input"),
+        @WritesAttribute(attribute = BuildIsochrones.SITE_ID, description = "On a failed site: its id"),
         @WritesAttribute(attribute = "routing.requests", description = "Engine requests made"),
         @WritesAttribute(attribute = "routing.engine", description = "The engine's name"),
         @WritesAttribute(attribute = "routing.error", description = "On failure and retry: what went wrong"),
@@ -124,24 +128,42 @@ public class BuildIsochrones extends AbstractProcessor {
             .name("Max Retries").description("Times a FlowFile may go to retry after transient engine failures before failure.")
             .required(true).defaultValue("10").addValidator(StandardValidators.NON_NEGATIVE_INTEGER_VALIDATOR).build();
 
-    public static final Relationship REL_SUCCESS = new Relationship.Builder().name("success").description("Polygons of every site").build();
+    public static final PropertyDescriptor BATCH_SIZE = new PropertyDescriptor.Builder()
+            .name("Batch Size").description("Sites computed and committed per session. An input with more sites goes back to its queue "
+                    + "with isochrone.sites.next after each batch, so a failure, an open circuit or a restart repeats at most the "
+                    + "unfinished batch's sites, never sites already written.")
+            .required(true).defaultValue("100").addValidator(StandardValidators.POSITIVE_INTEGER_VALIDATOR).build();
+
+    public static final Relationship REL_SUCCESS = new Relationship.Builder().name("success")
+            .description("Polygons of the sites of one batch").build();
     public static final Relationship REL_RETRY = new Relationship.Builder().name("retry")
-            .description("The input, penalized, after a transient engine failure").build();
+            .description("The input, penalized, after a transient engine failure, with isochrone.sites.next at the first site not yet "
+                    + "written").build();
     public static final Relationship REL_FAILURE = new Relationship.Builder().name("failure")
-            .description("The input when it cannot be read or the engine rejected the request, with routing.error").build();
-    public static final Relationship REL_ORIGINAL = new Relationship.Builder().name("original").description("The input after success").build();
+            .description("A site the engine rejected, on its own (its input record, with routing.error and isochrone.site.index); or the "
+                    + "input when it cannot be read, the configuration cannot work, or retries are exhausted").build();
+    public static final Relationship REL_ORIGINAL = new Relationship.Builder().name("original").description("The input after its last site").build();
 
     private static final List<PropertyDescriptor> PROPERTIES = Stream.concat(Stream.of(ROUTING_ENGINE, RECORD_READER, RECORD_WRITER, THRESHOLDS,
-            STRATEGY, RESOLUTION, ROAD_DISTANCE, MAX_SPEED, SIMPLIFY, GEOMETRY_FORMAT, MAX_RETRIES), Stream.concat(PointFields.PROPERTIES.stream(),
+            STRATEGY, RESOLUTION, ROAD_DISTANCE, MAX_SPEED, SIMPLIFY, GEOMETRY_FORMAT, BATCH_SIZE, MAX_RETRIES), Stream.concat(PointFields.PROPERTIES.stream(),
             HeapGuard.PROPERTIES.stream())).toList();
     private static final Set<Relationship> RELATIONSHIPS = Set.of(REL_SUCCESS, REL_RETRY, REL_FAILURE, REL_ORIGINAL);
 
     /** Half the diagonal of a cell: the farthest a road crossing the cell can be from its centre. */
     private static final double MIN_ROAD_DISTANCE_PER_CELL = Math.sqrt(0.5);
 
-    static final String STATUS_OK = "OK";
-    static final String STATUS_OFF_NETWORK = "OFF_NETWORK";
-    static final String STATUS_INVALID = "INVALID_COORDINATE";
+    static final String STATUS_OK = IsochroneRowWriter.STATUS_OK;
+    static final String STATUS_OFF_NETWORK = IsochroneRowWriter.STATUS_OFF_NETWORK;
+    static final String STATUS_INVALID = IsochroneRowWriter.STATUS_INVALID;
+
+    /** On an input between batches: the index of the next site to compute. */
+    public static final String SITES_NEXT = "isochrone.sites.next";
+    /** On an output: the index of its first site in the input. */
+    public static final String SITES_FIRST = "isochrone.sites.first";
+    /** On a failed site: its index in the input. */
+    public static final String SITE_INDEX = "isochrone.site.index";
+    /** On a failed site: its id. */
+    public static final String SITE_ID = "isochrone.site.id";
 
     private volatile HeapGuard.Gate heapGate;
 
@@ -182,16 +204,7 @@ public class BuildIsochrones extends AbstractProcessor {
     }
 
     static RecordSchema schema(final String format) {
-        return new SimpleRecordSchema(List.of(
-                new RecordField("site_id", RecordFieldType.STRING.getDataType(), false),
-                new RecordField("threshold_s", RecordFieldType.DOUBLE.getDataType(), false),
-                new RecordField("geometry", "WKB".equals(format) ? RecordFieldType.ARRAY.getArrayDataType(RecordFieldType.BYTE.getDataType())
-                        : RecordFieldType.STRING.getDataType(), true),
-                new RecordField("area_km2", RecordFieldType.DOUBLE.getDataType(), false),
-                new RecordField("reached_points", RecordFieldType.INT.getDataType(), false),
-                new RecordField("strategy", RecordFieldType.STRING.getDataType(), false),
-                new RecordField("engine", RecordFieldType.STRING.getDataType(), false),
-                new RecordField("status", RecordFieldType.STRING.getDataType(), false)));
+        return IsochroneRowWriter.schema(format);
     }
 
     @Override
@@ -205,9 +218,9 @@ public class BuildIsochrones extends AbstractProcessor {
         }
         final RoutingEngineService engine = context.getProperty(ROUTING_ENGINE).asControllerService(RoutingEngineService.class);
         final IsochroneStrategy strategy = IsochroneStrategy.fromValue(context.getProperty(STRATEGY).getValue());
-        final String format = context.getProperty(GEOMETRY_FORMAT).getValue();
         final double[] thresholds;
         final SiteIsochrones.Settings settings;
+        final long firstSite;
         try {
             thresholds = Thresholds.parse(context.getProperty(THRESHOLDS).evaluateAttributeExpressions(input).getValue());
             settings = new SiteIsochrones.Settings(thresholds, strategy == IsochroneStrategy.MATRIX_SAMPLED,
@@ -215,104 +228,189 @@ public class BuildIsochrones extends AbstractProcessor {
                     (context.getProperty(MAX_SPEED).isSet() ? context.getProperty(MAX_SPEED).asDouble() : 90.0) / 3.6,
                     context.getProperty(SIMPLIFY).asDouble(), context.getProperty(ROAD_DISTANCE).asDouble());
             SiteIsochrones.check(settings);
+            if (!settings.sampled() && !engine.supportsIsochrones() && !engine.supportsReachability()) {
+                // A configuration that fails every site: the input goes to failure once, not each site on its own.
+                throw new IllegalArgumentException(engine.getEngineName() + " has neither an isochrone API nor reachability: use the "
+                        + "matrix-sampled strategy");
+            }
+            firstSite = nextSite(input);
         } catch (final IllegalArgumentException e) {
             fail(session, input, "INVALID_CONFIGURATION", e.getMessage());
             return;
         }
-        final RecordSchema schema = schema(format);
-        final PointFields fields = PointFields.from(context);
-        final RecordReaderFactory readers = context.getProperty(RECORD_READER).asControllerService(RecordReaderFactory.class);
-        final RecordSetWriterFactory writers = context.getProperty(RECORD_WRITER).asControllerService(RecordSetWriterFactory.class);
-        final CallStats stats = new CallStats();
-        final long[] counts = new long[3]; // sites, off network, invalid
-        FlowFile output = session.create(input);
-        final Map<String, String> attributes = new HashMap<>();
-        try (InputStream in = session.read(input);
-             RecordReader reader = readers.createRecordReader(input, in, getLogger());
-             OutputStream out = session.write(output);
-             RecordSetWriter writer = writers.createWriter(getLogger(), writers.getSchema(input.getAttributes(), schema), out, output)) {
-            writer.beginRecordSet();
-            final PointReading point = new PointReading();
-            final WKBWriter wkb = new WKBWriter(2, true);
-            final GeoJsonWriter geoJson = new GeoJsonWriter();
-            geoJson.setEncodeCRS(false);
-            Record record;
-            while ((record = reader.nextRecord()) != null) {
-                counts[0]++;
-                fields.read(record, point);
-                final String id = point.id() != null ? point.id() : "record-" + (counts[0] - 1);
-                if (!point.isValid()) {
-                    counts[2]++;
-                    writeEmpty(writer, schema, id, thresholds, strategy, engine, STATUS_INVALID);
-                    continue;
-                }
-                final boolean onNetwork = SiteIsochrones.compute(engine, point.latitude(), point.longitude(), settings, stats, polygon -> {
-                    final Geometry geometry = polygon.geometry();
-                    final Object encoded = switch (format) {
-                        case "WKB" -> wkb.write(geometry);
-                        case "WKT" -> geometry.toText();
-                        default -> geoJson.write(geometry);
-                    };
-                    write(writer, schema, id, polygon.thresholdSeconds(), encoded, polygon.areaSquareKilometers(), polygon.reachedPoints(),
-                            strategy, engine, STATUS_OK);
-                });
-                if (!onNetwork) {
-                    counts[1]++;
-                    writeEmpty(writer, schema, id, thresholds, strategy, engine, STATUS_OFF_NETWORK);
-                }
-            }
-            final WriteResult result = writer.finishRecordSet();
-            attributes.putAll(result.getAttributes());
-            attributes.put("record.count", String.valueOf(result.getRecordCount()));
-            attributes.put(CoreAttributes.MIME_TYPE.key(), writer.getMimeType());
-            attributes.put(CoreAttributes.FILENAME.key(), OutputNames.name(input, output, writer.getMimeType()));
-        } catch (final RoutingException e) {
-            session.remove(output);
-            handleEngineFailure(context, session, input, e);
-            return;
-        } catch (final Exception e) {
-            session.remove(output);
-            fail(session, input, "INVALID_INPUT", "cannot build isochrones: " + e.getMessage());
-            return;
-        }
-        attributes.put("isochrone.sites", String.valueOf(counts[0]));
-        attributes.put("isochrone.sites.off.network", String.valueOf(counts[1]));
-        attributes.put("isochrone.sites.invalid", String.valueOf(counts[2]));
-        attributes.put("routing.requests", String.valueOf(stats.requests()));
-        attributes.put("routing.engine", engine.getEngineName());
-        output = session.putAllAttributes(output, attributes);
-        session.transfer(output, REL_SUCCESS);
-        session.transfer(session.removeAttribute(input, InvokeRoutingMatrix.RETRY_COUNT), REL_ORIGINAL);
-        session.adjustCounter("Sites", counts[0], false);
-        session.adjustCounter("Sites off the network", counts[1], false);
-        session.adjustCounter("Sites with invalid points", counts[2], false);
-        session.adjustCounter("Isochrones", (counts[0] - counts[1] - counts[2]) * thresholds.length, false);
+        final IsochroneRowWriter rowWriter = new IsochroneRowWriter(context.getProperty(GEOMETRY_FORMAT).getValue(), strategy.getValue(),
+                engine.getEngineName(), thresholds);
+        new SiteBatch(context, session, input, engine, settings, rowWriter, firstSite, context.getProperty(BATCH_SIZE).asInteger()).run();
     }
 
-    private static void write(final RecordSetWriter writer, final RecordSchema schema, final String id, final double threshold, final Object geometry,
-                              final double area, final int reached, final IsochroneStrategy strategy, final RoutingEngineService engine,
-                              final String status) {
-        final Map<String, Object> values = new HashMap<>();
-        values.put("site_id", id);
-        values.put("threshold_s", threshold);
-        values.put("geometry", geometry);
-        values.put("area_km2", area);
-        values.put("reached_points", reached);
-        values.put("strategy", strategy.getValue());
-        values.put("engine", engine.getEngineName());
-        values.put("status", status);
+    private static long nextSite(final FlowFile input) {
+        final String next = input.getAttribute(SITES_NEXT);
         try {
-            writer.write(new MapRecord(schema, values));
-        } catch (final java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            return next == null ? 0 : Long.parseLong(next.trim());
+        } catch (final NumberFormatException e) {
+            throw new IllegalArgumentException("attribute " + SITES_NEXT + " '" + next + "' is not a site index");
         }
     }
 
-    private static void writeEmpty(final RecordSetWriter writer, final RecordSchema schema, final String id, final double[] thresholds,
-                                   final IsochroneStrategy strategy, final RoutingEngineService engine, final String status) {
-        for (final double threshold : thresholds) {
-            write(writer, schema, id, threshold, null, 0, 0, strategy, engine, status);
+    /**
+     * The sites {@code [firstSite, firstSite + batchSize)} of one input, in one session: their rows go to one output, a site
+     * the engine rejects goes to failure on its own, and the input goes back to its queue with the next site to do, or to
+     * original after its last site. A transient failure or an open circuit keeps the sites already done (committed with the
+     * cursor) and retries only the rest.
+     */
+    private final class SiteBatch {
+        private final ProcessContext context;
+        private final ProcessSession session;
+        private final FlowFile input;
+        private final RoutingEngineService engine;
+        private final SiteIsochrones.Settings settings;
+        private final IsochroneRowWriter rowWriter;
+        private final long firstSite;
+        private final int batchSize;
+        private final IsochroneRowWriter.Counts counts = new IsochroneRowWriter.Counts();
+        private final CallStats stats = new CallStats();
+        private final List<FlowFile> failedSites = new ArrayList<>();
+
+        SiteBatch(final ProcessContext context, final ProcessSession session, final FlowFile input, final RoutingEngineService engine,
+                  final SiteIsochrones.Settings settings, final IsochroneRowWriter rowWriter, final long firstSite, final int batchSize) {
+            this.context = context;
+            this.session = session;
+            this.input = input;
+            this.engine = engine;
+            this.settings = settings;
+            this.rowWriter = rowWriter;
+            this.firstSite = firstSite;
+            this.batchSize = batchSize;
         }
+
+        void run() {
+            final RecordReaderFactory readers = context.getProperty(RECORD_READER).asControllerService(RecordReaderFactory.class);
+            final RecordSetWriterFactory writers = context.getProperty(RECORD_WRITER).asControllerService(RecordSetWriterFactory.class);
+            final PointFields fields = PointFields.from(context);
+            FlowFile output = session.create(input);
+            final Map<String, String> attributes = new HashMap<>();
+            long site = firstSite;
+            boolean moreSites = false;
+            RoutingException stoppedBy = null;
+            try (InputStream in = session.read(input);
+                 RecordReader reader = readers.createRecordReader(input, in, getLogger());
+                 OutputStream out = session.write(output);
+                 RecordSetWriter writer = writers.createWriter(getLogger(), writers.getSchema(input.getAttributes(), rowWriter.schema()), out, output)) {
+                writer.beginRecordSet();
+                for (long skipped = 0; skipped < firstSite && reader.nextRecord() != null; skipped++) {
+                    // sites of earlier batches, already written
+                }
+                final PointReading point = new PointReading();
+                Record record;
+                while ((record = reader.nextRecord()) != null) {
+                    if (site - firstSite == batchSize) {
+                        moreSites = true;
+                        break;
+                    }
+                    fields.read(record, point);
+                    final String id = point.id() != null ? point.id() : "record-" + site;
+                    try {
+                        computeSite(writer, id, point);
+                    } catch (final RoutingException e) {
+                        if (e.kind() != RoutingException.Kind.REJECTED) {
+                            stoppedBy = e;
+                            break;
+                        }
+                        failSite(writers, reader.getSchema(), record, site, id, e);
+                    }
+                    site++;
+                }
+                final WriteResult result = writer.finishRecordSet();
+                attributes.putAll(result.getAttributes());
+                attributes.put("record.count", String.valueOf(result.getRecordCount()));
+                attributes.put(CoreAttributes.MIME_TYPE.key(), writer.getMimeType());
+                attributes.put(CoreAttributes.FILENAME.key(), batchName(OutputNames.name(input, output, writer.getMimeType()),
+                        writer.getMimeType(), firstSite, moreSites || stoppedBy != null));
+            } catch (final Exception e) {
+                session.remove(output);
+                session.remove(failedSites);
+                fail(session, input, "INVALID_INPUT", "cannot build isochrones (site " + site + "): " + e.getMessage());
+                return;
+            }
+            final long done = site - firstSite;
+            if (done == 0 && stoppedBy != null) {
+                // Nothing of this batch was done: the input as it came, routed like any engine failure.
+                session.remove(output);
+                session.remove(failedSites);
+                handleEngineFailure(context, session, input, stoppedBy);
+                return;
+            }
+            attributes.put("isochrone.sites", String.valueOf(counts.sites));
+            attributes.put("isochrone.sites.off.network", String.valueOf(counts.offNetwork));
+            attributes.put("isochrone.sites.invalid", String.valueOf(counts.invalid));
+            attributes.put("isochrone.sites.failed", String.valueOf(failedSites.size()));
+            attributes.put(SITES_FIRST, String.valueOf(firstSite));
+            attributes.put("routing.requests", String.valueOf(stats.requests()));
+            attributes.put("routing.engine", engine.getEngineName());
+            session.transfer(session.putAllAttributes(output, attributes), REL_SUCCESS);
+            session.transfer(failedSites, REL_FAILURE);
+            session.adjustCounter("Sites", counts.sites, false);
+            session.adjustCounter("Sites off the network", counts.offNetwork, false);
+            session.adjustCounter("Sites with invalid points", counts.invalid, false);
+            session.adjustCounter("Sites failed", failedSites.size(), false);
+            session.adjustCounter("Isochrones", counts.isochrones, false);
+            // Progress resets the retry count: Max Retries bounds consecutive failures, not failures over a long input.
+            final FlowFile progressed = session.removeAttribute(session.putAttribute(input, SITES_NEXT, String.valueOf(site)),
+                    InvokeRoutingMatrix.RETRY_COUNT);
+            if (stoppedBy != null) {
+                if (stoppedBy.kind() == RoutingException.Kind.UNAVAILABLE) {
+                    session.transfer(progressed);
+                    session.adjustCounter("Yields on open circuit", 1, true);
+                    context.yield();
+                } else {
+                    handleEngineFailure(context, session, progressed, stoppedBy);
+                }
+            } else if (moreSites) {
+                session.transfer(progressed);
+            } else {
+                session.transfer(session.removeAttribute(progressed, SITES_NEXT), REL_ORIGINAL);
+            }
+        }
+
+        private void computeSite(final RecordSetWriter writer, final String id, final PointReading point) throws RoutingException, IOException {
+            if (!point.isValid()) {
+                rowWriter.writeInvalid(writer, id, counts);
+                return;
+            }
+            // Polygons are kept until the site is complete, so a site that fails half-way writes nothing.
+            final List<IsochronePolygons.Result> polygons = new ArrayList<>(settings.thresholdsSeconds().length);
+            if (SiteIsochrones.compute(engine, point.latitude(), point.longitude(), settings, stats, polygons::add)) {
+                rowWriter.writeSite(writer, id, polygons, counts);
+            } else {
+                rowWriter.writeOffNetwork(writer, id, counts);
+            }
+        }
+
+        /** A site the engine rejects goes to failure on its own: its input record, with the reason. */
+        private void failSite(final RecordSetWriterFactory writers, final RecordSchema inputSchema, final Record record, final long site,
+                              final String id, final RoutingException e) throws IOException, SchemaNotFoundException {
+            final FlowFile failed = session.create(input);
+            final String mimeType;
+            try (OutputStream out = session.write(failed);
+                 RecordSetWriter writer = writers.createWriter(getLogger(), writers.getSchema(input.getAttributes(), inputSchema), out, failed)) {
+                writer.beginRecordSet();
+                writer.write(record);
+                writer.finishRecordSet();
+                mimeType = writer.getMimeType();
+            }
+            getLogger().error("Site {} (index {}) of {} failed ({}): {}", id, site, input, e.kind(), e.getMessage());
+            failedSites.add(session.putAllAttributes(failed, Map.of(InvokeRoutingMatrix.ERROR, String.valueOf(e.getMessage()),
+                    InvokeRoutingMatrix.ERROR_KIND, e.kind().name(), SITE_INDEX, String.valueOf(site), SITE_ID, id, "record.count", "1", CoreAttributes.MIME_TYPE.key(), mimeType)));
+        }
+    }
+
+    /** Outputs of an input done in several batches are named apart: {@code <name>-sites-<first site>.<ext>}. */
+    private static String batchName(final String name, final String mimeType, final long firstSite, final boolean partial) {
+        if (firstSite == 0 && !partial) {
+            return name;
+        }
+        final String extension = OutputNames.extension(mimeType);
+        return name.substring(0, name.length() - extension.length()) + "-sites-" + firstSite + extension;
     }
 
     private void handleEngineFailure(final ProcessContext context, final ProcessSession session, final FlowFile input, final RoutingException e) {

@@ -277,14 +277,21 @@ class BuildIsochronesTest {
         runner.assertTransferCount(BuildIsochrones.REL_SUCCESS, 1);
         runner.assertTransferCount(BuildIsochrones.REL_ORIGINAL, 1);
 
-        // A rejected request: failure with the reason.
+        // A rejected request: that site goes to failure on its own with the reason, the other sites are written.
         runner.clearTransferState();
         engine.failNext(new RoutingException(RoutingException.Kind.REJECTED, "InvalidQuery"));
         runner.enqueue(GRID_SITES);
         runner.run();
-        runner.assertAllFlowFilesTransferred(BuildIsochrones.REL_FAILURE, 1);
-        runner.getFlowFilesForRelationship(BuildIsochrones.REL_FAILURE).get(0).assertAttributeEquals("routing.error.kind", "REJECTED");
-        runner.getFlowFilesForRelationship(BuildIsochrones.REL_FAILURE).get(0).assertAttributeEquals("routing.error", "InvalidQuery");
+        runner.assertTransferCount(BuildIsochrones.REL_FAILURE, 1);
+        runner.assertTransferCount(BuildIsochrones.REL_SUCCESS, 1);
+        runner.assertTransferCount(BuildIsochrones.REL_ORIGINAL, 1);
+        final MockFlowFile failedSite = runner.getFlowFilesForRelationship(BuildIsochrones.REL_FAILURE).get(0);
+        failedSite.assertAttributeEquals("routing.error.kind", "REJECTED");
+        failedSite.assertAttributeEquals("routing.error", "InvalidQuery");
+        failedSite.assertAttributeEquals(BuildIsochrones.SITE_INDEX, "0");
+        failedSite.assertAttributeEquals(BuildIsochrones.SITE_ID, "centre");
+        assertTrue(failedSite.getContent().contains("centre") && !failedSite.getContent().contains("north"), failedSite.getContent());
+        runner.getFlowFilesForRelationship(BuildIsochrones.REL_SUCCESS).get(0).assertAttributeEquals("isochrone.sites", "3");
     }
 
     @Test
