@@ -15,6 +15,12 @@ import java.io.IOException;
  */
 public final class TileRequests {
 
+    /**
+     * Most pairs held at once, even for an engine without a request limit (the embedded one): a request's answer takes
+     * 16 bytes per pair, so 16 MB. Plain records routed against a whole coordinate set are cut to this too.
+     */
+    public static final long MAX_PAIRS_PER_REQUEST = 1_000_000;
+
     /** Computes one request-sized block: the engine, or the engine behind a result cache. */
     @FunctionalInterface
     public interface BlockRouter {
@@ -38,7 +44,8 @@ public final class TileRequests {
         if (rows == 0 || columns == 0) {
             return 0;
         }
-        final TilePlan plan = TilePlan.fit(rows, limits);
+        final MatrixLimits requestLimits = limits.intersect(MatrixLimits.ofElements(MAX_PAIRS_PER_REQUEST));
+        final TilePlan plan = requestLimits.fits(rows, columns) ? new TilePlan(rows, columns) : TilePlan.fit(rows, requestLimits);
         long blocks = 0;
         for (int rowStart = 0; rowStart < rows; rowStart += plan.originBlockSize()) {
             final CoordinateBlock requestOrigins = origins.slice(rowStart, Math.min(plan.originBlockSize(), rows - rowStart));

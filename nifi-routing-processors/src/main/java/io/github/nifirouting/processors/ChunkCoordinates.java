@@ -11,7 +11,6 @@ import io.github.nifirouting.model.TileAddress;
 import io.github.nifirouting.model.TilePlan;
 import io.github.nifirouting.tiling.PointTiler;
 import io.github.nifirouting.tiling.TileBatch;
-import io.github.nifirouting.tiling.TileAttributes;
 import org.apache.nifi.annotation.behavior.InputRequirement;
 import org.apache.nifi.annotation.behavior.WritesAttribute;
 import org.apache.nifi.annotation.behavior.WritesAttributes;

@@ -128,6 +128,10 @@ class TilesByWorkBenchmark {
             if (done == Math.max(1, tiles.size() / 10)) {
                 heapAt10 = heapAfterGc();
             }
+            if (done % Math.max(1, tiles.size() / 20) == 0) {
+                System.out.printf(Locale.ROOT, "  %,d of %,d tiles, %,d pairs, %.0f s%n", done, tiles.size(), pairsWritten,
+                        (System.nanoTime() - routeStart) / 1e9);
+            }
         }
         final double routeSeconds = (System.nanoTime() - routeStart) / 1e9;
         final long heapAt100 = heapAfterGc();

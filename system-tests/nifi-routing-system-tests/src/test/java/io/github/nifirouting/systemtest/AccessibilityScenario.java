@@ -79,6 +79,8 @@ final class AccessibilityScenario implements FlowScenario {
                 .service("Destination Coordinate Set", competitors)
                 .service("Routing Engine", engine)
                 .property("Chunk Size", "10")
+                // Tiles of one request each (issue 17 sizes tiles by work): keeps the 3 x 2 tile shape these checks expect.
+                .property("Max Pairs Per Tile", "60")
                 .autoTerminate("original");
         final var route = flow.processor("Route tiles", "io.github.nifirouting.processors.InvokeRoutingMatrix", bundle)
                 .service("Routing Engine", engine)

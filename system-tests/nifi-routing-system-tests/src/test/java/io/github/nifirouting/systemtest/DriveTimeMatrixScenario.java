@@ -102,6 +102,8 @@ final class DriveTimeMatrixScenario implements FlowScenario {
                 .service("Destination Coordinate Set", competitors)
                 .service("Routing Engine", engine)
                 .property("Chunk Size", "10")
+                // Tiles of one request each (issue 17 sizes tiles by work): keeps the 3 x 2 tile shape these checks expect.
+                .property("Max Pairs Per Tile", Integer.toString(MAX_MATRIX_ELEMENTS))
                 .autoTerminate("original");
         final var route = flow.processor("Route tiles", ours("io.github.nifirouting.processors.InvokeRoutingMatrix"), bundle)
                 .service("Routing Engine", engine)
