@@ -91,6 +91,8 @@ class EmbeddedGraphHopperEngineTest {
         chunker.setProperty(ChunkCoordinates.DESTINATION_SET, "competitors");
         chunker.setProperty(ChunkCoordinates.ROUTING_ENGINE, "graphhopper");
         chunker.setProperty(ChunkCoordinates.CHUNK_SIZE, "10");
+        // One request per tile (tiles are sized by work since issue 17): keeps the 3 x 2 tile shape checked below.
+        chunker.setProperty(ChunkCoordinates.MAX_PAIRS_PER_TILE, "60");
         chunker.enqueue(sites.toString());
         chunker.run();
         final List<MockFlowFile> tiles = chunker.getFlowFilesForRelationship(ChunkCoordinates.REL_SUCCESS);
