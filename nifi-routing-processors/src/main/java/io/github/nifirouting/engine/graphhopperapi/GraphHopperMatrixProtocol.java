@@ -98,6 +98,12 @@ public final class GraphHopperMatrixProtocol implements EngineProtocol {
         } catch (final IOException e) {
             throw JsonMatrices.broken(ENGINE, "malformed or truncated JSON: " + e.getMessage());
         }
+        if (status == 404) {
+            // The open-source GraphHopper server answers {"code":404,"message":"HTTP 404 Not Found"}: it has no matrix endpoint.
+            throw new RoutingException(RoutingException.Kind.REJECTED, "GraphHopper error (HTTP 404" + (message == null ? "" : ": " + message)
+                    + "): this server has no /matrix; the open-source GraphHopper server has none (use the embedded GraphHopper engine "
+                    + "on the same extract, or the Directions API)");
+        }
         if (status >= 400) {
             throw new RoutingException(RoutingException.Kind.REJECTED, "GraphHopper error (HTTP " + status + ")" + (message == null ? "" : ": " + message)
                     + (hint == null || hint.equals(message) ? "" : " (" + hint + ")"));
