@@ -6,7 +6,12 @@ import java.util.Arrays;
 public final class RelativeDifferences {
 
     private double[] values = new double[64];
+    /** actual / reference, to tell which engine is faster. */
+    private double[] ratios = new double[64];
     private int count;
+    private double worst = Double.NaN;
+    private double worstReference = Double.NaN;
+    private double worstActual = Double.NaN;
 
     public void add(final double reference, final double actual) {
         if (!(reference > 0) || Double.isNaN(actual)) {
@@ -14,8 +19,16 @@ public final class RelativeDifferences {
         }
         if (count == values.length) {
             values = Arrays.copyOf(values, count * 2);
+            ratios = Arrays.copyOf(ratios, count * 2);
         }
-        values[count++] = Math.abs(actual - reference) / reference;
+        ratios[count] = actual / reference;
+        final double difference = Math.abs(actual - reference) / reference;
+        if (count == 0 || difference > worst) {
+            worst = difference;
+            worstReference = reference;
+            worstActual = actual;
+        }
+        values[count++] = difference;
     }
 
     public int count() {
@@ -33,12 +46,22 @@ public final class RelativeDifferences {
         return sorted[Math.max(0, Math.min(count - 1, rank - 1))];
     }
 
+    /** The median of actual / reference: below 1 when the actual engine's answers are mostly shorter. */
+    public double medianRatio() {
+        if (count == 0) {
+            return Double.NaN;
+        }
+        final double[] sorted = Arrays.copyOf(ratios, count);
+        Arrays.sort(sorted);
+        return sorted[(count - 1) / 2];
+    }
+
     public double median() {
         return percentile(50);
     }
 
     public double max() {
-        return percentile(100);
+        return worst;
     }
 
     /** How many differences exceed {@code bound}. */
@@ -52,7 +75,7 @@ public final class RelativeDifferences {
 
     @Override
     public String toString() {
-        return String.format(java.util.Locale.ROOT, "%,d pairs: median %.3f%%, p95 %.3f%%, max %.3f%%", count, 100 * median(), 100 * percentile(95),
-                100 * max());
+        return String.format(java.util.Locale.ROOT, "%,d pairs: median %.3f%%, p95 %.3f%%, max %.3f%% (%.1f vs %.1f); median ratio %.3f", count,
+                100 * median(), 100 * percentile(95), 100 * max(), worstReference, worstActual, medianRatio());
     }
 }

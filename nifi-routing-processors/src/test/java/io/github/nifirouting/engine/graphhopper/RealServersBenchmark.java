@@ -54,23 +54,28 @@ class RealServersBenchmark {
                 + "(JVM + import + Jetty) in %,d ms%n", SIZE, SIZE, server.startMillis());
         System.out.printf("%-44s %12s %12s%n", "engine", "pairs", "pairs/s");
 
-        final MatrixResult embedded;
         try (GraphHopperNetwork network = GraphHopperNetwork.open(andorra, GraphHopperNetwork.Mode.CAR, dir.resolve("graphs"), 1000, false)) {
-            network.matrix(GraphHopperNetworkTest.points("w", 50, 99), GraphHopperNetworkTest.points("v", 50, 98)); // warm-up
-            long start = System.nanoTime();
-            final int repetitions = 5;
-            MatrixResult last = null;
-            for (int i = 0; i < repetitions; i++) {
-                last = network.matrix(origins, destinations);
-            }
-            embedded = last;
-            row("embedded, one 100 x 100 matrix", repetitions * SIZE * SIZE, System.nanoTime() - start);
-            start = System.nanoTime();
-            for (int i = 0; i < ROUTE_PAIRS; i++) {
-                network.matrix(origins.slice(i % SIZE, 1), destinations.slice(i / SIZE % SIZE, 1));
-            }
-            row("embedded, one 1 x 1 matrix per pair", ROUTE_PAIRS, System.nanoTime() - start);
+            compare(server, network, andorra, origins, destinations);
         }
+    }
+
+    private void compare(final GraphHopperServer server, final GraphHopperNetwork network, final Path andorra, final CoordinateBlock origins,
+                         final CoordinateBlock destinations) throws Exception {
+        final MatrixResult embedded;
+        network.matrix(GraphHopperNetworkTest.points("w", 50, 99), GraphHopperNetworkTest.points("v", 50, 98)); // warm-up
+        long start = System.nanoTime();
+        final int repetitions = 5;
+        MatrixResult last = null;
+        for (int i = 0; i < repetitions; i++) {
+            last = network.matrix(origins, destinations);
+        }
+        embedded = last;
+        row("embedded, one 100 x 100 matrix", repetitions * SIZE * SIZE, System.nanoTime() - start);
+        start = System.nanoTime();
+        for (int i = 0; i < ROUTE_PAIRS; i++) {
+            network.matrix(origins.slice(i % SIZE, 1), destinations.slice(i / SIZE % SIZE, 1));
+        }
+        row("embedded, one 1 x 1 matrix per pair", ROUTE_PAIRS, System.nanoTime() - start);
 
         final RelativeDifferences serverDurations = new RelativeDifferences();
         int serverOnly = 0;
@@ -78,7 +83,7 @@ class RealServersBenchmark {
             for (int i = 0; i < 200; i++) { // warm-up
                 server.route(client, origins.latitude(i % SIZE), origins.longitude(i % SIZE), destinations.latitude(0), destinations.longitude(0));
             }
-            final long start = System.nanoTime();
+            start = System.nanoTime();
             for (int i = 0; i < ROUTE_PAIRS; i++) {
                 final int r = i % SIZE;
                 final int c = i / SIZE % SIZE;
@@ -98,12 +103,12 @@ class RealServersBenchmark {
         if (osrm == null) {
             System.out.println("OSRM: ../shared/tools/osrm not found, skipped");
         } else {
-            osrmDurations = osrmTable(osrm, andorra, origins, destinations, embedded);
+            osrmDurations = osrmTable(osrm, andorra, origins, destinations, embedded, network);
         }
         System.out.printf("durations, embedded vs GraphHopper server /route: %s (%d pairs routed by the server only: a point beyond Max Snap "
                 + "Distance)%n", serverDurations, serverOnly);
         if (osrmDurations != null) {
-            System.out.printf("durations, embedded vs OSRM /table: %s%n", osrmDurations);
+            System.out.printf("durations, embedded vs OSRM /table, all pairs routed by both: %s%n", osrmDurations);
         }
     }
 
@@ -125,7 +130,7 @@ class RealServersBenchmark {
 
     /** Prepares the extract for OSRM (car.lua, CH), serves it on 127.0.0.1, times /table and compares it with the embedded matrix. */
     private RelativeDifferences osrmTable(final Path osrm, final Path andorra, final CoordinateBlock origins, final CoordinateBlock destinations,
-                                          final MatrixResult embedded) throws Exception {
+                                          final MatrixResult embedded, final GraphHopperNetwork network) throws Exception {
         final Path work = Files.createDirectories(dir.resolve("osrm"));
         final Path pbf = Files.copy(andorra, work.resolve("andorra.osm.pbf"));
         run(work, osrm.resolve("bin/osrm-extract").toString(), "-p", osrm.resolve("profiles/car.lua").toString(), pbf.toString());
@@ -146,23 +151,7 @@ class RealServersBenchmark {
                 }
                 Thread.sleep(100);
             }
-            final StringBuilder url = new StringBuilder("http://127.0.0.1:" + port + "/table/v1/driving/");
-            for (final CoordinateBlock block : List.of(origins, destinations)) {
-                for (int i = 0; i < block.size(); i++) {
-                    url.append(String.format(Locale.ROOT, "%.6f,%.6f;", block.longitude(i), block.latitude(i)));
-                }
-            }
-            url.setLength(url.length() - 1);
-            url.append("?sources=0");
-            for (int i = 1; i < origins.size(); i++) {
-                url.append(';').append(i);
-            }
-            url.append("&destinations=").append(origins.size());
-            for (int i = 1; i < destinations.size(); i++) {
-                url.append(';').append(origins.size() + i);
-            }
-            url.append("&annotations=duration,distance");
-            final HttpRequest request = HttpRequest.newBuilder(URI.create(url.toString())).timeout(Duration.ofSeconds(60)).build();
+            final HttpRequest request = tableRequest(port, origins, destinations);
             client.send(request, HttpResponse.BodyHandlers.ofByteArray()); // warm-up
             final int repetitions = 20;
             final long start = System.nanoTime();
@@ -171,16 +160,20 @@ class RealServersBenchmark {
                 body = client.send(request, HttpResponse.BodyHandlers.ofByteArray()).body();
             }
             row("OSRM v6.0.0 CH, GET /table 100 x 100", (long) repetitions * origins.size() * destinations.size(), System.nanoTime() - start);
-            final JsonNode durations = JSON.readTree(body).path("durations");
-            final RelativeDifferences differences = new RelativeDifferences();
-            for (int r = 0; r < origins.size(); r++) {
-                for (int c = 0; c < destinations.size(); c++) {
-                    final JsonNode cell = durations.path(r).path(c);
-                    if (embedded.isRoutable(r, c) && cell.isNumber() && cell.asDouble() > 0) {
-                        differences.add(cell.asDouble(), embedded.durationSeconds(r, c));
-                    }
-                }
+            final JsonNode answer = JSON.readTree(body);
+            final RelativeDifferences differences = differences(answer, embedded, origins.size(), destinations.size());
+            // The same pairs moved onto OSRM's roads (its waypoint locations): what is left is the two profiles, not snapping.
+            final CoordinateBlock snappedOrigins = located(answer.path("sources"), "o");
+            final CoordinateBlock snappedDestinations = located(answer.path("destinations"), "d");
+            final JsonNode snappedAnswer = JSON.readTree(client.send(tableRequest(port, snappedOrigins, snappedDestinations),
+                    HttpResponse.BodyHandlers.ofByteArray()).body());
+            final MatrixResult snappedEmbedded = network.matrix(snappedOrigins, snappedDestinations);
+            double embeddedSnap = 0;
+            for (int i = 0; i < snappedOrigins.size(); i++) {
+                embeddedSnap = Math.max(embeddedSnap, snappedEmbedded.sourceSnapMeters(i));
             }
+            System.out.printf("durations, embedded vs OSRM /table on the same points moved onto OSRM's roads (largest embedded snap of an "
+                    + "origin %.0f m): %s%n", embeddedSnap, differences(snappedAnswer, snappedEmbedded, snappedOrigins.size(), snappedDestinations.size()));
             return differences;
         } finally {
             routed.destroy();
@@ -188,6 +181,48 @@ class RealServersBenchmark {
                 routed.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         }
+    }
+
+    private static HttpRequest tableRequest(final int port, final CoordinateBlock origins, final CoordinateBlock destinations) {
+        final StringBuilder url = new StringBuilder("http://127.0.0.1:" + port + "/table/v1/driving/");
+        for (final CoordinateBlock block : List.of(origins, destinations)) {
+            for (int i = 0; i < block.size(); i++) {
+                url.append(String.format(Locale.ROOT, "%.6f,%.6f;", block.longitude(i), block.latitude(i)));
+            }
+        }
+        url.setLength(url.length() - 1);
+        url.append("?sources=0");
+        for (int i = 1; i < origins.size(); i++) {
+            url.append(';').append(i);
+        }
+        url.append("&destinations=").append(origins.size());
+        for (int i = 1; i < destinations.size(); i++) {
+            url.append(';').append(origins.size() + i);
+        }
+        url.append("&annotations=duration,distance");
+        return HttpRequest.newBuilder(URI.create(url.toString())).timeout(Duration.ofSeconds(60)).build();
+    }
+
+    private static RelativeDifferences differences(final JsonNode osrm, final MatrixResult embedded, final int rows, final int columns) {
+        final RelativeDifferences differences = new RelativeDifferences();
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < columns; c++) {
+                final JsonNode cell = osrm.path("durations").path(r).path(c);
+                if (embedded.isRoutable(r, c) && cell.isNumber() && cell.asDouble() > 0) {
+                    differences.add(cell.asDouble(), embedded.durationSeconds(r, c));
+                }
+            }
+        }
+        return differences;
+    }
+
+    private static CoordinateBlock located(final JsonNode waypoints, final String prefix) {
+        final CoordinateBlock.Builder block = new CoordinateBlock.Builder(waypoints.size());
+        for (int i = 0; i < waypoints.size(); i++) {
+            final JsonNode location = waypoints.path(i).path("location");
+            block.add(prefix + i, location.path(1).asDouble(), location.path(0).asDouble());
+        }
+        return block.build();
     }
 
     private static void run(final Path workDir, final String... command) throws IOException, InterruptedException {
