@@ -49,6 +49,7 @@ class RecordFileCoordinateSetTest {
         runner = TestRunners.newTestRunner(NoopProcessor.class);
         final CSVReader reader = new CSVReader();
         runner.addControllerService("csv", reader);
+        runner.setProperty(reader, "schema-access-strategy", "csv-header-derived");
         runner.enableControllerService(reader);
         service = new RecordFileCoordinateSet();
         runner.addControllerService("set", service);
