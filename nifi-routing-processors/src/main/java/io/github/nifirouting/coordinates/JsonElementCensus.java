@@ -9,11 +9,12 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Counts the top-level elements of JSON content independently of any Record Reader, so records a reader silently
- * skips become visible. NiFi's JSON readers stop at the first element of an array that is not an object (a
- * {@code null}, a number, a string, a nested array) and report the end of the input: the objects after it are in
- * no output. This census streams the content once with Jackson (skipping each element's children, so memory does
- * not depend on the input) and notes the first such element.
+ * Counts the top-level objects of JSON content independently of any Record Reader, so records a reader silently
+ * loses become visible. NiFi's JSON readers (JsonTreeReader, JsonPathReader) do not expect an array element that is
+ * not an object (a {@code null}, a number, a string, a nested array): they skip from it to the end of the next object,
+ * so that object and possibly the rest of the array are in no output, without an error. This census streams the
+ * content once with Jackson (skipping each element's children, so memory does not depend on the input) and notes the
+ * first such element.
  * <p>
  * Content that does not start with {@code [} or <code>{</code>, or is not well-formed JSON to its end, gets
  * {@link #NOT_JSON}: the census then claims nothing and the reader's own verdict stands.
@@ -24,9 +25,23 @@ public record JsonElementCensus(boolean json, long elements, long nonObjectEleme
 
     private static final JsonFactory FACTORY = JsonFactory.builder().build();
 
-    /** Whether the readers' record count falls short of the content: some top-level element is not an object. */
-    public boolean readerStopsEarly() {
-        return nonObjectElements > 0;
+    /** Top-level objects: the records a JSON reader should return. */
+    public long objects() {
+        return elements - nonObjectElements;
+    }
+
+    /** Objects of the content that a reader which returned {@code recordsRead} records did not return; 0 when not JSON. */
+    public long missingRecords(final long recordsRead) {
+        return json ? Math.max(0, objects() - recordsRead) : 0;
+    }
+
+    /** Why {@code missing} objects were not returned, for users. */
+    public String explainMissing(final long recordsRead) {
+        return "the Record Reader returned " + recordsRead + " records but the JSON input holds " + objects() + " objects"
+                + (nonObjectElements > 0 ? ", and element " + firstNonObjectIndex + " is " + firstNonObjectKind + ", not an object ("
+                + nonObjectElements + " such element(s)): NiFi's JSON readers skip from such an element past the next object" : "")
+                + ", so " + missingRecords(recordsRead) + " record(s) would be in no output. Remove the elements that are not objects "
+                + "and send the input again";
     }
 
     /** Reads {@code content} to its end (the caller closes it). */
@@ -58,6 +73,10 @@ public record JsonElementCensus(boolean json, long elements, long nonObjectEleme
             }
             if (array && (token == null || parser.nextToken() != null)) {
                 return NOT_JSON; // unterminated array or content after it: the reader reports that itself
+            }
+            if (!array && elements <= 1) {
+                // One root object: a reader may take its records from a nested field, so its count proves nothing.
+                return new JsonElementCensus(true, 0, 0, -1, null);
             }
             return new JsonElementCensus(true, elements, nonObjects, firstIndex, firstKind);
         } catch (final com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -195,10 +195,8 @@ public class RecordFileCoordinateSet extends AbstractControllerService implement
         } catch (final Exception e) {
             throw new IOException("cannot read record " + index + " of " + settings.path() + ": " + e.getMessage(), e);
         }
-        if (census.readerStopsEarly() && index < census.elements()) {
-            throw new IOException(settings.path() + ": the Record Reader read " + index + " records and stopped at element "
-                    + census.firstNonObjectIndex() + " of the JSON array, which is " + census.firstNonObjectKind() + ", not an object; the "
-                    + (census.elements() - index - 1) + " element(s) after it would be left out. Remove the non-object element(s)");
+        if (census.missingRecords(index) > 0) {
+            throw new IOException(settings.path() + ": " + census.explainMissing(index));
         }
         final String version = stamp.size() + "-" + stamp.modifiedMillis() + "-" + checksum(settings.path());
         return new Loaded(stamp, new CoordinateSet(version, builder.build(), invalid));

@@ -89,21 +89,21 @@ import java.util.stream.Stream;
         @WritesAttribute(attribute = "tile.destination.size", description = "Number of destinations (tiles only)"),
         @WritesAttribute(attribute = "tile.destination.set.id", description = "Identifier of the coordinate set service (coordinate-set tiles)"),
         @WritesAttribute(attribute = "tile.destination.set.version", description = "Version of the coordinate set the tile was cut against"),
-        @WritesAttribute(attribute = ChunkCoordinates.RECORDS_READ, description = "On original: records read from the input; on failure when the reader stopped early: the records it read"),
+        @WritesAttribute(attribute = ChunkCoordinates.RECORDS_READ, description = "On original: records read from the input; on failure when the reader lost records: the records it returned"),
         @WritesAttribute(attribute = "chunk.records.valid", description = "On original: valid records"),
         @WritesAttribute(attribute = "chunk.records.invalid", description = "On original and invalid: records routed to invalid"),
         @WritesAttribute(attribute = "chunk.records.dropped", description = "On original: duplicate-id records dropped (policy Drop)"),
         @WritesAttribute(attribute = "chunk.error", description = "On failure: what was wrong with the input"),
         @WritesAttribute(attribute = "chunk.error.record.index", description = "On failure: 0-based index of the record that could not be read "
-                + "(for a JSON reader that stopped early: of the array element it stopped at)"),
+                + "(for a JSON reader that lost records: of the first array element that is not an object)"),
         @WritesAttribute(attribute = ChunkCoordinates.FIELDS_MISSING, description = "On failure: the configured field names the input does "
                 + "not have, comma-separated (empty when a field is present but typed so that it loses values)"),
         @WritesAttribute(attribute = ChunkCoordinates.FIELDS_FOUND, description = "On failure for missing or lossy fields: the fields the "
                 + "Record Reader found, comma-separated"),
-        @WritesAttribute(attribute = ChunkCoordinates.READER_STOPPED_EARLY, description = "On failure: true when the Record Reader ended "
-                + "before the end of the input (a JSON array element that is not an object); see chunk.records.read and chunk.input.elements"),
-        @WritesAttribute(attribute = ChunkCoordinates.INPUT_ELEMENTS, description = "On failure when the reader stopped early: the "
-                + "top-level elements of the JSON input, counted independently of the reader")
+        @WritesAttribute(attribute = ChunkCoordinates.INPUT_OBJECTS, description = "On failure when the reader returned fewer records "
+                + "than the JSON input holds objects: the top-level objects, counted independently of the reader"),
+        @WritesAttribute(attribute = ChunkCoordinates.RECORDS_MISSING, description = "On failure: how many of those objects the reader "
+                + "did not return (NiFi's JSON readers skip past the object after an array element that is not an object, e.g. null)")
 })
 public class ChunkCoordinates extends AbstractProcessor {
 
@@ -112,8 +112,8 @@ public class ChunkCoordinates extends AbstractProcessor {
     public static final String RECORDS_READ = "chunk.records.read";
     public static final String FIELDS_MISSING = "chunk.fields.missing";
     public static final String FIELDS_FOUND = "chunk.fields.found";
-    public static final String READER_STOPPED_EARLY = "chunk.reader.stopped.early";
-    public static final String INPUT_ELEMENTS = "chunk.input.elements";
+    public static final String INPUT_OBJECTS = "chunk.input.objects";
+    public static final String RECORDS_MISSING = "chunk.records.missing";
 
     public static final PropertyDescriptor RECORD_READER = new PropertyDescriptor.Builder()
             .name("Record Reader")
@@ -182,7 +182,8 @@ public class ChunkCoordinates extends AbstractProcessor {
             .description("One FlowFile per input with the invalid records, each with 'reason' and 'record_index' fields").build();
     public static final Relationship REL_FAILURE = new Relationship.Builder().name("failure")
             .description("The input, untouched, when it cannot be read as records, its fields do not fit the configuration (missing, "
-                    + "misspelt, or typed by the reader so that ids or coordinates would change), the reader stopped before its end, or "
+                    + "misspelt, or typed by the reader so that ids or coordinates would change), the reader returned fewer records than "
+                    + "the input holds (JSON array elements that are not objects), or "
                     + "it cannot be tiled; see chunk.error").build();
     public static final Relationship REL_ORIGINAL = new Relationship.Builder().name("original")
             .description("The input after it was chunked, with counts").build();
@@ -338,13 +339,9 @@ public class ChunkCoordinates extends AbstractProcessor {
             } finally {
                 closeInput();
             }
-            if (census.readerStopsEarly() && scan.read() < census.elements()) {
-                fail("the Record Reader read " + scan.read() + " records and stopped at element " + census.firstNonObjectIndex()
-                        + " of the JSON array, which is " + census.firstNonObjectKind() + ", not an object: NiFi's JSON readers end "
-                        + "there, so the " + (census.elements() - scan.read() - 1) + " element(s) after it would be in no output. "
-                        + "Remove the " + census.nonObjectElements() + " non-object element(s) and send the input again", census.firstNonObjectIndex(),
-                        null, Map.of(RECORDS_READ, String.valueOf(scan.read()), INPUT_ELEMENTS, String.valueOf(census.elements()),
-                                READER_STOPPED_EARLY, "true"));
+            if (census.missingRecords(scan.read()) > 0) {
+                fail(census.explainMissing(scan.read()), census.firstNonObjectIndex(), null, Map.of(RECORDS_READ, String.valueOf(scan.read()),
+                        INPUT_OBJECTS, String.valueOf(census.objects()), RECORDS_MISSING, String.valueOf(census.missingRecords(scan.read()))));
                 return;
             }
             try {
