@@ -53,7 +53,8 @@ public class RecordFileCoordinateSet extends AbstractControllerService implement
 
     public static final PropertyDescriptor RECORD_READER = new PropertyDescriptor.Builder()
             .name("Record Reader")
-            .description("Reads the file.")
+            .description("Reads the file. For CSV use Schema Access Strategy 'Use String Fields From Header' so ids and coordinates "
+                    + "stay as written (CSVReader's default inference reads ids as numbers and coordinates as float, and the load is refused).")
             .identifiesControllerService(RecordReaderFactory.class)
             .required(true)
             .build();

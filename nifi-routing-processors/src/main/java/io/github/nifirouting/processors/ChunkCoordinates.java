@@ -58,7 +58,9 @@ import java.util.stream.Stream;
         + "pass validates and counts (so malformed input goes to failure before anything is written and fragment.count is known), "
         + "a second pass writes. Records keep their fields unchanged. Points with missing, non-numeric, non-finite, out-of-range, "
         + "(0, 0), likely swapped, out-of-bounding-box coordinates or duplicate ids go to 'invalid' with a 'reason' field; every "
-        + "input record ends up in exactly one of the outputs.")
+        + "input record ends up in exactly one of the outputs. Problems of the whole input are reported once, with the input routed "
+        + "to failure untouched: configured fields missing or misspelt (with the closest field found), a reader that inferred ids as "
+        + "numbers or coordinates as float, or a JSON reader that returned fewer records than the input holds objects.")
 @InputRequirement(InputRequirement.Requirement.INPUT_REQUIRED)
 @SupportsBatching
 @SeeAlso(classNames = {"io.github.nifirouting.processors.InvokeRoutingMatrix", "io.github.nifirouting.coordinates.RecordFileCoordinateSet"})
@@ -117,7 +119,9 @@ public class ChunkCoordinates extends AbstractProcessor {
 
     public static final PropertyDescriptor RECORD_READER = new PropertyDescriptor.Builder()
             .name("Record Reader")
-            .description("Reads the incoming points.")
+            .description("Reads the incoming points. Values are read as the reader found them, so ids and coordinates stay as written; "
+                    + "for CSV use Schema Access Strategy 'Use String Fields From Header' (CSVReader's default inference reads ids as numbers "
+                    + "and coordinates as float, and such inputs are refused).")
             .identifiesControllerService(RecordReaderFactory.class)
             .required(true)
             .build();
