@@ -49,13 +49,13 @@ public final class InputFieldCheck {
         }
         final List<String> missing = new ArrayList<>();
         final List<String> problems = new ArrayList<>();
-        for (final String[] property : fields.configuredFields()) {
-            final String name = property[1];
-            if (name.startsWith("/") || schema.getField(name).isPresent()) {
+        for (final PointFields.ConfiguredField field : fields.configuredFields()) {
+            if (field.isRecordPath() || schema.getField(field.name()).isPresent()) {
                 continue;
             }
-            missing.add(name);
-            problems.add("no field '" + name + "' (" + property[0] + ")" + closest(name, found).map(c -> ": did you mean '" + c + "'?").orElse(""));
+            missing.add(field.name());
+            problems.add("no field '" + field.name() + "' (" + field.property() + ")"
+                    + closest(field.name(), found).map(c -> ": did you mean '" + c + "'?").orElse(""));
         }
         if (!missing.isEmpty()) {
             throw new InputFieldsException(String.join("; ", problems) + ". The Record Reader found the fields " + quoted(found)
@@ -65,19 +65,19 @@ public final class InputFieldCheck {
         if (!inferred || typedBySource) {
             return;
         }
-        for (final String[] property : fields.configuredFields()) {
-            final Optional<RecordField> field = property[1].startsWith("/") ? Optional.empty() : schema.getField(property[1]);
+        for (final PointFields.ConfiguredField configured : fields.configuredFields()) {
+            final Optional<RecordField> field = configured.isRecordPath() ? Optional.empty() : schema.getField(configured.name());
             if (field.isEmpty()) {
                 continue;
             }
             final RecordFieldType type = field.get().getDataType().getFieldType();
-            if (property[0].equals(PointFields.ID_FIELD.getDisplayName()) && NUMBERS.contains(type)) {
-                throw new InputFieldsException("the Record Reader inferred the id field '" + property[1] + "' as " + describe(field.get().getDataType())
+            if (configured.id() && NUMBERS.contains(type)) {
+                throw new InputFieldsException("the Record Reader inferred the id field '" + configured.name() + "' as " + describe(field.get().getDataType())
                         + ", so ids are not kept as written (1, 01, 001 and 1.0 would all be one id, written back as a number): "
                         + READER_ADVICE, List.of(), found);
             }
             if (type == RecordFieldType.FLOAT) {
-                throw new InputFieldsException("the Record Reader inferred the coordinate field '" + property[1] + "' as float, which keeps "
+                throw new InputFieldsException("the Record Reader inferred the coordinate field '" + configured.name() + "' as float, which keeps "
                         + "about 7 significant digits (42.5061234567 becomes 42.506123, 90.0000001 becomes 90.0): " + READER_ADVICE,
                         List.of(), found);
             }

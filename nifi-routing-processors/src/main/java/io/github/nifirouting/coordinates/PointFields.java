@@ -314,15 +314,22 @@ public final class PointFields {
         return new double[]{longitude, latitude};
     }
 
-    /** The configured field names: the point field alone when set, else id, latitude and longitude. RecordPaths included. */
-    List<String[]> configuredFields() {
-        final List<String[]> configured = new ArrayList<>();
-        configured.add(new String[]{ID_FIELD.getDisplayName(), idName});
+    /** A configured field: the property that names it, the name (or RecordPath), and whether it holds the id. */
+    record ConfiguredField(String property, String name, boolean id) {
+        boolean isRecordPath() {
+            return name.startsWith("/");
+        }
+    }
+
+    /** The configured fields: the id, then the point field when set, else latitude and longitude. */
+    List<ConfiguredField> configuredFields() {
+        final List<ConfiguredField> configured = new ArrayList<>();
+        configured.add(new ConfiguredField(ID_FIELD.getDisplayName(), idName, true));
         if (pointName != null) {
-            configured.add(new String[]{POINT_FIELD.getDisplayName(), pointName});
+            configured.add(new ConfiguredField(POINT_FIELD.getDisplayName(), pointName, false));
         } else {
-            configured.add(new String[]{LATITUDE_FIELD.getDisplayName(), latitudeName});
-            configured.add(new String[]{LONGITUDE_FIELD.getDisplayName(), longitudeName});
+            configured.add(new ConfiguredField(LATITUDE_FIELD.getDisplayName(), latitudeName, false));
+            configured.add(new ConfiguredField(LONGITUDE_FIELD.getDisplayName(), longitudeName, false));
         }
         return configured;
     }
