@@ -2,6 +2,7 @@ package io.github.nifirouting.coordinates;
 
 import io.github.nifirouting.model.CoordinateBlock;
 import io.github.nifirouting.model.CoordinateSet;
+import io.github.nifirouting.validation.ReadableFileValidator;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
 import org.apache.nifi.annotation.documentation.SeeAlso;
 import org.apache.nifi.annotation.documentation.Tags;
@@ -16,7 +17,6 @@ import org.apache.nifi.controller.VerifiableControllerService;
 import org.apache.nifi.expression.ExpressionLanguageScope;
 import org.apache.nifi.logging.ComponentLog;
 import org.apache.nifi.processor.exception.ProcessException;
-import org.apache.nifi.processor.util.StandardValidators;
 import org.apache.nifi.serialization.RecordReader;
 import org.apache.nifi.serialization.RecordReaderFactory;
 import org.apache.nifi.serialization.record.Record;
@@ -44,15 +44,17 @@ public class RecordFileCoordinateSet extends AbstractControllerService implement
 
     public static final PropertyDescriptor FILE_PATH = new PropertyDescriptor.Builder()
             .name("File Path")
-            .description("Path of the record file holding the points.")
+            .description("Path of the record file holding the points. A relative path resolves against NiFi's working directory; "
+                    + "validation names the absolute path when the file is missing or unreadable.")
             .required(true)
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
-            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(new ReadableFileValidator("coordinate file"))
             .build();
 
     public static final PropertyDescriptor RECORD_READER = new PropertyDescriptor.Builder()
             .name("Record Reader")
-            .description("Reads the file.")
+            .description("Reads the file. For CSV use Schema Access Strategy 'Use String Fields From Header' so ids and coordinates "
+                    + "stay as written (CSVReader's default inference reads ids as numbers and coordinates as float, and the load is refused).")
             .identifiesControllerService(RecordReaderFactory.class)
             .required(true)
             .build();
@@ -166,10 +168,16 @@ public class RecordFileCoordinateSet extends AbstractControllerService implement
         final CoordinateBlock.Builder builder = new CoordinateBlock.Builder(4096);
         long invalid = 0;
         long index = 0;
+        final JsonElementCensus census;
+        try (InputStream in = Files.newInputStream(settings.path())) {
+            census = JsonElementCensus.of(in);
+        }
         try (InputStream in = new SeekableFileInputStream(settings.path());
              RecordReader reader = settings.readerFactory().createRecordReader(Map.of(), in, stamp.size(), logger)) {
+            InputFieldCheck.check(settings.fields(), reader.getSchema(), census.json());
             Record record;
-            while ((record = reader.nextRecord()) != null) {
+            // Values as read, not coerced to an inferred schema, so ids stay as written (see PointTiler).
+            while ((record = reader.nextRecord(false, false)) != null) {
                 if (validator.validate(record) == PointValidator.Verdict.VALID) {
                     final PointReading point = validator.reading();
                     builder.add(point.id(), point.latitude(), point.longitude());
@@ -183,8 +191,13 @@ public class RecordFileCoordinateSet extends AbstractControllerService implement
             }
         } catch (final IOException e) {
             throw e;
+        } catch (final InputFieldsException e) {
+            throw new IOException(settings.path() + ": " + e.getMessage(), e);
         } catch (final Exception e) {
             throw new IOException("cannot read record " + index + " of " + settings.path() + ": " + e.getMessage(), e);
+        }
+        if (census.missingRecords(index) > 0) {
+            throw new IOException(settings.path() + ": " + census.explainMissing(index));
         }
         final String version = stamp.size() + "-" + stamp.modifiedMillis() + "-" + checksum(settings.path());
         return new Loaded(stamp, new CoordinateSet(version, builder.build(), invalid));

@@ -1,6 +1,7 @@
 package io.github.nifirouting.coordinates;
 
 import io.github.nifirouting.model.CoordinateSet;
+import io.github.nifirouting.testsupport.ServiceValidation;
 import org.apache.nifi.components.ConfigVerificationResult;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.csv.CSVReader;
@@ -49,6 +50,7 @@ class RecordFileCoordinateSetTest {
         runner = TestRunners.newTestRunner(NoopProcessor.class);
         final CSVReader reader = new CSVReader();
         runner.addControllerService("csv", reader);
+        runner.setProperty(reader, "schema-access-strategy", "csv-header-derived");
         runner.enableControllerService(reader);
         service = new RecordFileCoordinateSet();
         runner.addControllerService("set", service);
@@ -108,6 +110,36 @@ class RecordFileCoordinateSetTest {
 
         final List<ConfigVerificationResult> missing = verify(dir.resolve("missing.csv"));
         assertEquals(ConfigVerificationResult.Outcome.FAILED, missing.get(0).getOutcome());
+    }
+
+    @Test
+    void missingFileIsInvalidBeforeEnablingAndNamesTheAbsolutePath() throws IOException {
+        final Path missing = dir.resolve("competitors").resolve("competitors.csv");
+        runner.setProperty(service, RecordFileCoordinateSet.FILE_PATH, missing.toString());
+        runner.assertNotValid(service);
+        assertEquals(List.of("coordinate file not found: looked for " + missing.toAbsolutePath() + " (its directory "
+                + missing.getParent().toAbsolutePath() + " does not exist either)"), ServiceValidation.problems(runner, service));
+
+        Files.createDirectories(missing.getParent());
+        runner.setProperty(service, RecordFileCoordinateSet.FILE_PATH, missing.getParent().toString());
+        assertEquals(List.of("coordinate file " + missing.getParent().toAbsolutePath() + " is not a file but a directory"),
+                ServiceValidation.problems(runner, service));
+
+        Files.writeString(missing, "id,latitude,longitude\nc1,42.5,1.5\n");
+        runner.setProperty(service, RecordFileCoordinateSet.FILE_PATH, missing.toString());
+        runner.assertValid(service);
+    }
+
+    @Test
+    void misspeltHeaderIsNamedOnceWhenLoading() throws IOException {
+        final Path file = dir.resolve("competitors.csv");
+        Files.writeString(file, "ID,Latitude ,Longitude\nc1,42.5,1.5\nc2,42.6,1.6\n");
+        final List<ConfigVerificationResult> results = verify(file);
+        assertEquals(ConfigVerificationResult.Outcome.FAILED, results.get(0).getOutcome());
+        final String explanation = results.get(0).getExplanation();
+        assertTrue(explanation.contains("no field 'id' (Id Field): did you mean 'ID'?"), explanation);
+        assertTrue(explanation.contains("no field 'latitude' (Latitude Field): did you mean 'Latitude'?"), explanation);
+        assertTrue(explanation.contains("found the fields ['ID', 'Latitude', 'Longitude']"), explanation);
     }
 
     @Test

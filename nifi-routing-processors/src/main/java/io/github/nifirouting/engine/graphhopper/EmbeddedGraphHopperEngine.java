@@ -6,6 +6,7 @@ import io.github.nifirouting.model.CoordinateBlock;
 import io.github.nifirouting.model.MatrixLimits;
 import io.github.nifirouting.model.MatrixResult;
 import io.github.nifirouting.model.ReachableNodes;
+import io.github.nifirouting.validation.ReadableFileValidator;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
 import org.apache.nifi.annotation.documentation.SeeAlso;
 import org.apache.nifi.annotation.documentation.Tags;
@@ -40,10 +41,11 @@ public class EmbeddedGraphHopperEngine extends AbstractControllerService impleme
 
     public static final PropertyDescriptor OSM_FILE = new PropertyDescriptor.Builder()
             .name("OSM File")
-            .description("The OpenStreetMap extract (.osm.pbf, or .osm XML) to route on.")
+            .description("The OpenStreetMap extract (.osm.pbf, or .osm XML) to route on. A relative path resolves against NiFi's "
+                    + "working directory; validation names the absolute path when the file is missing or unreadable.")
             .required(true)
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
-            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(new ReadableFileValidator("OSM extract"))
             .build();
 
     public static final PropertyDescriptor GRAPH_CACHE_DIRECTORY = new PropertyDescriptor.Builder()

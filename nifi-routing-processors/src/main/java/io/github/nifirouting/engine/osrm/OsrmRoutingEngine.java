@@ -56,6 +56,11 @@ public class OsrmRoutingEngine extends AbstractHttpRoutingEngine {
     }
 
     @Override
+    protected String usualBaseUrl() {
+        return "usually http://localhost:5000 (osrm-routed listens on port 5000 by default)";
+    }
+
+    @Override
     protected List<PropertyDescriptor> engineProperties() {
         return List.of(PROFILE, MAX_TABLE_SIZE, MAX_URL_LENGTH);
     }
