@@ -488,6 +488,11 @@ public class ScoreAccessibility extends AbstractSessionFactoryProcessor {
             markDone(List.of(input));
             return;
         }
+        if (!bins.admits(slot.chunkKey())) {
+            // Max Held Bytes was reached within this batch: a tile that would open another chunk waits in the queue.
+            session.transfer(input);
+            return;
+        }
         final AccessibilityScorer scorer = new AccessibilityScorer(settings);
         final Map<String, OriginScores> partial = new LinkedHashMap<>();
         final long rows;
