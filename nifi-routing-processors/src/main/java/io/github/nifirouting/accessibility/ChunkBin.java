@@ -32,9 +32,10 @@ public final class ChunkBin<S, H> {
         this.lastArrivalNanos = nowNanos;
     }
 
-    /** Adds a tile's partial scores; returns the bytes of accumulators it added (origins new to the chunk). */
+    /** Adds a tile's partial scores; returns the bytes it added (accumulators of origins new to the chunk, records reserved). */
     long add(final TileSlot slot, final Map<String, OriginScores> partial, final long tileRows, final H item, final long itemBytes, final long nowNanos) {
-        long added = itemBytes;
+        // The first tile reserves the records of every tile the chunk will hold, so a chunk's bytes are known when it opens.
+        long added = held.isEmpty() ? itemBytes * first.destinationBlocks() : 0;
         for (final Map.Entry<String, OriginScores> entry : partial.entrySet()) {
             final OriginScores existing = origins.get(entry.getKey());
             if (existing == null) {
