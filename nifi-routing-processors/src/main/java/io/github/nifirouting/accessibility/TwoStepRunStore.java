@@ -78,8 +78,9 @@ public final class TwoStepRunStore {
     private final Path directory;
     private final Map<String, Run> runs = new HashMap<>();
 
-    public TwoStepRunStore(final Path directory) throws IOException {
-        this.directory = Files.createDirectories(directory);
+    /** The directory is created with the first run's file. */
+    public TwoStepRunStore(final Path directory) {
+        this.directory = directory;
     }
 
     public Path directory() {
@@ -222,6 +223,7 @@ public final class TwoStepRunStore {
     }
 
     private void save(final String runId, final Run run) throws IOException {
+        Files.createDirectories(directory);
         final Path target = file(runId);
         final Path temporary = target.resolveSibling(target.getFileName() + ".tmp");
         try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {

@@ -220,7 +220,7 @@ public class ScoreAccessibility extends AbstractSessionFactoryProcessor {
     }
 
     @OnScheduled
-    public void onScheduled(final ProcessContext context) throws IOException {
+    public void onScheduled(final ProcessContext context) {
         heapGate = HeapGuard.shared().gate(context);
         bins.setMaxHeldBytes(context.getProperty(MAX_HELD_BYTES).asDataSize(DataUnit.B).longValue());
         runStore = context.getProperty(TWO_STEP_CATCHMENT).isSet()
