@@ -286,7 +286,8 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
             throw new TileReader.TileException("the tile was cut against coordinate set service " + setId
                     + " but this processor uses " + context.getProperty(DESTINATION_SET).getValue());
         }
-        return TileReader.destinationSlice(service.getCoordinateSet(), tile.getAttribute(TileAttributes.DESTINATION_SET_VERSION),
+        final String version = tile.getAttribute(TileAttributes.DESTINATION_SET_VERSION);
+        return TileReader.destinationSlice(service.getCoordinateSet(version), version,
                 tile.getAttribute(TileAttributes.DESTINATION_OFFSET), tile.getAttribute(TileAttributes.DESTINATION_SIZE));
     }
 

@@ -90,6 +90,51 @@ class RecordFileCoordinateSetTest {
     }
 
     @Test
+    void identicalCopiesWithDifferentModificationTimesHaveTheSameVersion() throws Exception {
+        final String content = "id,latitude,longitude\nc1,42.5,1.5\nc2,42.6,1.6\n";
+        final Path nodeA = Files.writeString(dir.resolve("node-a.csv"), content);
+        final Path nodeB = Files.writeString(dir.resolve("node-b.csv"), content);
+        Files.setLastModifiedTime(nodeA, FileTime.fromMillis(1_600_000_000_000L));
+        Files.setLastModifiedTime(nodeB, FileTime.fromMillis(1_700_000_000_000L));
+        enable(nodeA);
+        final CoordinateSet onA = service.getCoordinateSet();
+        final RecordFileCoordinateSet otherNode = new RecordFileCoordinateSet();
+        runner.addControllerService("set-b", otherNode);
+        runner.setProperty(otherNode, RecordFileCoordinateSet.RECORD_READER, "csv");
+        runner.setProperty(otherNode, RecordFileCoordinateSet.FILE_PATH, nodeB.toString());
+        runner.enableControllerService(otherNode);
+        assertEquals(onA.version(), otherNode.getCoordinateSet().version(), "the version is the content's, not the file's");
+        assertTrue(onA.version().startsWith("2-"), onA.version());
+
+        Files.setLastModifiedTime(nodeA, FileTime.fromMillis(1_650_000_000_000L)); // touched or copied again: same content
+        assertSame(onA, service.getCoordinateSet(), "same content, same set and version");
+    }
+
+    @Test
+    void aChangedFileKeepsThePreviousVersionsForTheirTilesUpToRetainedVersions() throws IOException {
+        final Path file = dir.resolve("competitors.csv");
+        Files.writeString(file, "id,latitude,longitude\nc1,42.5,1.5\nc2,42.6,1.6\n");
+        runner.setProperty(service, RecordFileCoordinateSet.RETAINED_VERSIONS, "1");
+        enable(file);
+        final CoordinateSet first = service.getCoordinateSet();
+        rewrite(file, "id,latitude,longitude\nc0,42.4,1.4\nc1,42.5,1.5\nc2,42.6,1.6\n");
+        final CoordinateSet second = service.getCoordinateSet();
+        assertNotEquals(first.version(), second.version());
+        assertSame(first, service.getCoordinateSet(first.version()), "tiles cut against the first version still find their points");
+        assertEquals("c1", service.getCoordinateSet(first.version()).points().id(0));
+        rewrite(file, "id,latitude,longitude\nc9,42.9,1.9\n");
+        final CoordinateSet third = service.getCoordinateSet();
+        assertSame(second, service.getCoordinateSet(second.version()));
+        assertSame(third, service.getCoordinateSet(first.version()), "beyond Retained Versions: the current set, whose version differs");
+    }
+
+    private static void rewrite(final Path file, final String content) throws IOException {
+        final long before = Files.getLastModifiedTime(file).toMillis();
+        Files.writeString(file, content);
+        Files.setLastModifiedTime(file, FileTime.fromMillis(before + 2000));
+    }
+
+    @Test
     void honoursKeepForDuplicateIdsAndBoundingBox() throws IOException {
         final Path file = dir.resolve("competitors.csv");
         Files.writeString(file, "id,latitude,longitude\nc1,42.5,1.5\nc1,42.6,1.6\nfar,48.8,2.3\n");
