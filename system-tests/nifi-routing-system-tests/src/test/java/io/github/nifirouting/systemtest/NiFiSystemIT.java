@@ -428,7 +428,7 @@ class NiFiSystemIT {
         return String.format("%.1f s", duration.toMillis() / 1000.0);
     }
 
-    private static String requiredProperty(final String name) {
+    static String requiredProperty(final String name) {
         final String value = System.getProperty(name);
         if (value == null || value.contains("${")) {
             throw new AssertionError("system property " + name + " is not set: run the system test through Maven (./mvnw verify); "
