@@ -25,6 +25,11 @@ final class NiFiCluster implements AutoCloseable {
 
     /** A cluster answers some requests with 409/503 while it elects the flow or a node (re)connects. */
     private static final Duration REST_HICCUP_RETRY = Duration.ofMinutes(2);
+    /**
+     * Two NiFi JVMs booting at once on 2 shared cores spend much of their boot compiling: C1 only and the serial collector
+     * keep each node to few threads. The flows the test runs are tiny, so the C2 compiler buys nothing here.
+     */
+    private static final List<String> NODE_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
     private final List<Node> nodes;
     private final String maxHeap;
@@ -191,7 +196,7 @@ final class NiFiCluster implements AutoCloseable {
 
     private void launch(final Node node) throws IOException {
         node.launchedNanos = System.nanoTime();
-        node.process = NiFiProcess.launch(node.home, maxHeap);
+        node.process = NiFiProcess.launch(node.home, maxHeap, NODE_JVM_OPTIONS);
         node.process.rest().retryingClusterHiccups(REST_HICCUP_RETRY);
     }
 

@@ -53,6 +53,11 @@ final class NiFiProcess implements AutoCloseable {
      * Starting again in the same home after {@link #kill} or {@link #stop} keeps its flow, repositories and state.
      */
     static NiFiProcess launch(final NiFiHome home, final String maxHeap) throws IOException {
+        return launch(home, maxHeap, List.of());
+    }
+
+    /** As {@link #launch(NiFiHome, String)} with extra JVM options (before the main class). */
+    static NiFiProcess launch(final NiFiHome home, final String maxHeap, final List<String> jvmOptions) throws IOException {
         stopLeftoverFromAbortedRun(home);
         final Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         final List<String> command = new ArrayList<>(List.of(java.toString(),
@@ -63,9 +68,9 @@ final class NiFiProcess implements AutoCloseable {
                 "-Dorg.apache.nifi.management.server.address=127.0.0.1:" + home.managementPort(),
                 "-Djava.protocol.handler.pkgs=sun.net.www.protocol",
                 // Native libraries in NARs (snappy, zstd) would otherwise print restricted-method warnings on JDK 24+.
-                "--enable-native-access=ALL-UNNAMED",
-                "--class-path", home.classPath(),
-                "org.apache.nifi.NiFi"));
+                "--enable-native-access=ALL-UNNAMED"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("--class-path", home.classPath(), "org.apache.nifi.NiFi"));
         final Process process = new ProcessBuilder(command).directory(home.dir().toFile())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(home.stdoutLog().toFile())).start();
         Files.writeString(home.pidFile(), Long.toString(process.pid()));
