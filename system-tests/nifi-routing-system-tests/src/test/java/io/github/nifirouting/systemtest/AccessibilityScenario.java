@@ -39,6 +39,7 @@ final class AccessibilityScenario implements FlowScenario {
     /** The attribute every tile of one origin chunk shares; a cluster partitions ScoreAccessibility's input by it. */
     static final String ORIGIN_CHUNK_ATTRIBUTE = "tile.origin.block.index";
     static final String CACHE_SERVER = "Matrix cache server";
+    static final String SCORER = "Score accessibility";
 
     /**
      * Where the flow runs. On a cluster: the sites are picked up by the primary node only, the tiles may be spread over
@@ -158,7 +159,7 @@ final class AccessibilityScenario implements FlowScenario {
         if (cache != null) {
             route.service("Result Cache", cache);
         }
-        final var score = flow.processor("Score accessibility", "io.github.nifirouting.processors.ScoreAccessibility", bundle)
+        final var score = flow.processor(SCORER, "io.github.nifirouting.processors.ScoreAccessibility", bundle)
                 .service("Record Reader", jsonReader)
                 .service("Record Writer", jsonWriter)
                 .property("Thresholds", "5 min, 10 min, 15 min")

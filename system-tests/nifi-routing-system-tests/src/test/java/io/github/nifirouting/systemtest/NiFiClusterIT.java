@@ -169,6 +169,11 @@ class NiFiClusterIT {
         System.out.println("Load-balanced run, per node: tiles routed " + tilesFirst + ", engine requests " + requestsFirst);
         assertEquals(NODES, tilesFirst.values().stream().filter(count -> count > 0).count(), "tiles routed on every node: " + tilesFirst);
         assertTrue(requestsFirst.values().stream().mapToLong(Long::longValue).sum() > 0, "the empty cache sends pairs to the engine");
+        // All tiles of one origin chunk went to one node (else no chunk completes and the scores above would be missing).
+        final Map<String, Long> scoredTiles = nodeStatus(first.groupId(), AccessibilityScenario.SCORER);
+        System.out.println("Load-balanced run, tiles ScoreAccessibility took in per node: " + scoredTiles);
+        figures.put("load-balanced: tiles into ScoreAccessibility per node", scoredTiles + " (partition by "
+                + AccessibilityScenario.ORIGIN_CHUNK_ATTRIBUTE + ")");
         final String equalFirst = assertSameAsReference(work.resolve("balanced"));
         figures.put("load-balanced: tiles per node", tilesFirst.toString());
         figures.put("load-balanced: engine requests per node", requestsFirst.toString());
@@ -197,21 +202,27 @@ class NiFiClusterIT {
     }
 
     /**
-     * InvokeRoutingMatrix slowed to one tile per node every 3 s; once the first matrix rows are written node 2 gets SIGKILL
-     * and is started again. The run must complete with every pair written once and the reference's rows and scores.
+     * InvokeRoutingMatrix slowed to one tile per node every 5 s; once the first matrix rows are written and node 2 holds
+     * FlowFiles, node 2 gets SIGKILL and is started again. The run must complete with every pair written once and the reference's rows and scores.
      */
     @Test
     @Order(4)
     @Timeout(value = 20, unit = TimeUnit.MINUTES)
     void aNodeKilledMidRunAndRestartedLosesAndDuplicatesNothing() throws Exception {
-        final FlowScenario scenario = scenario(new AccessibilityScenario.Layout("node 2 killed mid-run", true, true, null, "3 sec"));
+        final FlowScenario scenario = scenario(new AccessibilityScenario.Layout("node 2 killed mid-run", true, true, null, "5 sec"));
         final Path runDir = work.resolve("kill");
         final NiFiCluster.Node victim = cluster.node(2);
         final long[] downNanos = new long[1];
         final FlowRunner.RunResult result = flows.run(scenario, runDir, groupId -> {
-            FlowRunner.await("the first matrix rows written", Duration.ofMinutes(3), () -> countFiles(runDir.resolve("output")) > 0 ? true : null,
-                    () -> flows.statusReport(groupId));
+            // Killed while it holds work: FlowFiles sent to it (tiles to route, or rows for the chunks partitioned to it).
+            final Map<String, Long> queued = FlowRunner.await("matrix rows written and FlowFiles queued on " + victim.name(), Duration.ofMinutes(3),
+                    () -> {
+                        final Map<String, Long> now = nodeStatus(groupId, null);
+                        return countFiles(runDir.resolve("output")) > 0 && now.getOrDefault(victim.name(), 0L) > 0 ? now : null;
+                    }, () -> flows.statusReport(groupId));
             final int writtenBeforeKill = countFiles(runDir.resolve("output"));
+            System.out.println("FlowFiles queued per node just before the kill: " + queued);
+            figures.put("kill run: FlowFiles queued per node before SIGKILL", queued.toString());
             final long begin = System.nanoTime();
             cluster.kill(victim);
             try {
@@ -224,6 +235,8 @@ class NiFiClusterIT {
                     writtenBeforeKill, downNanos[0] / 1e9);
             figures.put("kill run: matrix files written before SIGKILL", writtenBeforeKill + " of 6");
         }, true);
+        final Map<String, Long> tilesAfter = perNode(routerCounters(result.groupId()), "Tiles routed");
+        figures.put("kill run: tiles routed per node (node2: since its restart)", tilesAfter.toString());
         final long[] pairs = pairCounts(runDir);
         System.out.printf("Kill run: %d pairs expected, %d written, %d distinct, %d duplicates%n", pairs[0], pairs[1], pairs[2], pairs[1] - pairs[2]);
         assertEquals(pairs[0], pairs[1], "expected pairs = written pairs");
@@ -260,6 +273,31 @@ class NiFiClusterIT {
                 }
             }
             byNode.put(cluster.byApiPort(snapshot.path("apiPort").asInt()).name(), counters);
+        }
+        return byNode;
+    }
+
+    /**
+     * Per node, from {@code GET /flow/process-groups/{id}/status?nodewise=true}: FlowFiles queued in the group, or (with a
+     * processor name) FlowFiles that processor took in over NiFi's 5-minute status window.
+     */
+    private static Map<String, Long> nodeStatus(final String groupId, final String processorName) {
+        final Map<String, Long> byNode = new TreeMap<>();
+        final JsonNode snapshots = cluster.rest().get("/flow/process-groups/" + groupId + "/status?nodewise=true&recursive=true")
+                .path("processGroupStatus").path("nodeSnapshots");
+        for (final JsonNode snapshot : snapshots) {
+            final JsonNode status = snapshot.path("statusSnapshot");
+            long value = 0;
+            if (processorName == null) {
+                value = status.path("flowFilesQueued").asLong();
+            } else {
+                for (final JsonNode processor : status.path("processorStatusSnapshots")) {
+                    if (processorName.equals(processor.path("processorStatusSnapshot").path("name").asText())) {
+                        value += processor.path("processorStatusSnapshot").path("flowFilesIn").asLong();
+                    }
+                }
+            }
+            byNode.put(cluster.byApiPort(snapshot.path("apiPort").asInt()).name(), value);
         }
         return byNode;
     }
