@@ -3,7 +3,6 @@ package io.github.nifirouting.systemtest;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -39,8 +38,9 @@ final class NiFiCluster implements AutoCloseable {
         private final String name;
         private final NiFiHome home;
         private NiFiProcess process;
+        /** The node's REST API without repeats: for polling, where an error only means "not yet". */
+        private NiFiRestClient probe;
         private final List<Duration> boots = new ArrayList<>();
-        private long launchedNanos;
 
         private Node(final String name, final NiFiHome home) {
             this.name = name;
@@ -195,9 +195,9 @@ final class NiFiCluster implements AutoCloseable {
     }
 
     private void launch(final Node node) throws IOException {
-        node.launchedNanos = System.nanoTime();
         node.process = NiFiProcess.launch(node.home, maxHeap, NODE_JVM_OPTIONS);
         node.process.rest().retryingClusterHiccups(REST_HICCUP_RETRY);
+        node.probe = new NiFiRestClient(node.process.rest().api(), Duration.ofSeconds(20));
     }
 
     private static void awaitBoot(final Node node, final Duration timeout) {
@@ -228,8 +228,7 @@ final class NiFiCluster implements AutoCloseable {
 
     private int connectedNodes(final Node node) {
         try {
-            final NiFiRestClient probe = new NiFiRestClient(URI.create(node.process.rest().api().toString()), Duration.ofSeconds(20));
-            final JsonNode summary = probe.get("/flow/cluster/summary").path("clusterSummary");
+            final JsonNode summary = node.probe.get("/flow/cluster/summary").path("clusterSummary");
             return summary.path("connectedToCluster").asBoolean() && summary.path("totalNodeCount").asInt() == nodes.size()
                     ? summary.path("connectedNodeCount").asInt() : -1;
         } catch (final RuntimeException | AssertionError notYet) {
@@ -249,8 +248,7 @@ final class NiFiCluster implements AutoCloseable {
             text.append(node.name).append(" (").append(node.address()).append(", pid ").append(node.process.pid())
                     .append(node.process.isAlive() ? "" : ", exited").append("): ");
             try {
-                final NiFiRestClient probe = new NiFiRestClient(node.process.rest().api(), Duration.ofSeconds(10));
-                text.append(probe.get("/flow/cluster/summary").path("clusterSummary"));
+                text.append(node.probe.get("/flow/cluster/summary").path("clusterSummary"));
             } catch (final RuntimeException | AssertionError e) {
                 text.append("no cluster summary: ").append(e.getMessage().lines().findFirst().orElse(""));
             }
