@@ -148,6 +148,22 @@ final class NiFiProcess implements AutoCloseable {
         return Duration.ofNanos(System.nanoTime() - begin);
     }
 
+    /**
+     * Lets NiFi outlive this JVM (the try-it launcher): no shutdown hook stops it any more; its pid stays in
+     * {@code run/nifi.pid} for whoever stops it later.
+     */
+    void detach() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (final IllegalStateException shuttingDown) {
+            // the hook is running or has run
+        }
+    }
+
+    URI webUi() {
+        return URI.create("http://127.0.0.1:" + home.httpPort() + "/nifi/");
+    }
+
     @Override
     public void close() {
         final Duration took = stop();
