@@ -24,7 +24,7 @@ import java.util.Map;
 final class TryIt {
 
     static final String HEAP = "768m";
-    private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(4);
+    private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(6);
     private static final Duration ENABLE_TIMEOUT = Duration.ofMinutes(3);
     static final String EXTRACT = "andorra.osm.pbf";
 
