@@ -234,15 +234,16 @@ class GraphHopperNetworkTest {
     }
 
     @Test
-    void northBayreuthImportsAndRoutes() throws Exception {
-        final Path bayreuth = OsmExtracts.require("north-bayreuth.osm.pbf");
-        try (GraphHopperNetwork other = GraphHopperNetwork.open(bayreuth, GraphHopperNetwork.Mode.CAR, cache, 1000, false)) {
-            final CoordinateBlock points = CoordinateBlock.of(new String[]{"a", "b"}, new double[]{49.985, 50.03}, new double[]{11.50, 11.58});
+    void monacoImportsAndRoutes() throws Exception {
+        final Path monaco = OsmExtracts.require("monaco.osm.pbf");
+        try (GraphHopperNetwork other = GraphHopperNetwork.open(monaco, GraphHopperNetwork.Mode.CAR, cache, 1000, false)) {
+            // Fontvieille harbour and Larvotto beach, at the two ends of the principality.
+            final CoordinateBlock points = CoordinateBlock.of(new String[]{"a", "b"}, new double[]{43.7300, 43.7475}, new double[]{7.4180, 7.4355});
             final MatrixResult m = other.matrix(points, points);
-            assertTrue(m.isRoutable(0, 1), "two villages north of Bayreuth are connected");
-            assertTrue(m.durationSeconds(0, 1) > 60 && m.durationSeconds(0, 1) < 3600, "duration " + m.durationSeconds(0, 1));
-            assertTrue(m.distanceMeters(0, 1) > 5000, "distance " + m.distanceMeters(0, 1));
-            System.out.printf("north-bayreuth: %,d nodes; a->b %.0f s, %.0f m%n", other.nodeCount(), m.durationSeconds(0, 1), m.distanceMeters(0, 1));
+            assertTrue(m.isRoutable(0, 1), "Fontvieille and Larvotto are connected");
+            assertTrue(m.durationSeconds(0, 1) > 60 && m.durationSeconds(0, 1) < 1800, "duration " + m.durationSeconds(0, 1));
+            assertTrue(m.distanceMeters(0, 1) > 2000 && m.distanceMeters(0, 1) < 10000, "distance " + m.distanceMeters(0, 1));
+            System.out.printf("monaco: %,d nodes; a->b %.0f s, %.0f m%n", other.nodeCount(), m.durationSeconds(0, 1), m.distanceMeters(0, 1));
         }
     }
 }

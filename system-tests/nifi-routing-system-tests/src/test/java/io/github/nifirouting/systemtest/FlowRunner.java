@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -140,7 +141,11 @@ final class FlowRunner {
         }
     }
 
-    /** Sets parameter values on the group's parameter context through NiFi's asynchronous update request. */
+    /**
+     * Sets parameter values the way a user does in the parameter context dialog: each value on the context that defines
+     * the parameter (the group's own context or one it inherits, such as the templates' shared engine settings), through
+     * NiFi's asynchronous update request.
+     */
     void setParameters(final String groupId, final Map<String, String> values) {
         if (values.isEmpty()) {
             return;
@@ -150,14 +155,37 @@ final class FlowRunner {
         if (contextId.isEmpty()) {
             throw new AssertionError("process group " + groupId + " has no parameter context to set " + values.keySet() + " on");
         }
-        final JsonNode context = rest.get("/parameter-contexts/" + contextId);
-        final Set<String> known = new HashSet<>();
-        context.path("component").path("parameters").forEach(p -> known.add(p.path("parameter").path("name").asText()));
+        final Map<String, String> owner = new LinkedHashMap<>(); // parameter name -> id of the context defining it
+        collectParameterOwners(contextId, owner, new HashSet<>());
         final Set<String> unknown = new HashSet<>(values.keySet());
-        unknown.removeAll(known);
+        unknown.removeAll(owner.keySet());
         if (!unknown.isEmpty()) {
-            throw new AssertionError("the flow's parameter context has no parameters " + unknown + "; it has " + known);
+            throw new AssertionError("the flow's parameter contexts have no parameters " + unknown + "; they have " + owner.keySet());
         }
+        final Map<String, Map<String, String>> byContext = new LinkedHashMap<>();
+        values.forEach((name, value) -> byContext.computeIfAbsent(owner.get(name), id -> new LinkedHashMap<>()).put(name, value));
+        byContext.forEach(this::updateContext);
+    }
+
+    /** Own parameters first, then inherited contexts in order: the first context defining a name is the one NiFi uses. */
+    private void collectParameterOwners(final String contextId, final Map<String, String> owner, final Set<String> visited) {
+        if (!visited.add(contextId)) {
+            return;
+        }
+        final JsonNode context = rest.get("/parameter-contexts/" + contextId).path("component");
+        context.path("parameters").forEach(p -> {
+            if (!p.path("parameter").path("inherited").asBoolean(false)) {
+                owner.putIfAbsent(p.path("parameter").path("name").asText(), contextId);
+            }
+        });
+        context.path("inheritedParameterContexts").forEach(inherited -> collectParameterOwners(inherited.path("id").asText(), owner, visited));
+    }
+
+    private void updateContext(final String contextId, final Map<String, String> values) {
+        final JsonNode context = rest.get("/parameter-contexts/" + contextId);
+        final Map<String, Boolean> sensitive = new HashMap<>();
+        context.path("component").path("parameters").forEach(p -> sensitive.put(p.path("parameter").path("name").asText(),
+                p.path("parameter").path("sensitive").asBoolean(false)));
         final ObjectNode request = JSON.createObjectNode();
         request.set("revision", rest.revision(context));
         request.put("id", contextId);
@@ -168,7 +196,7 @@ final class FlowRunner {
             final ObjectNode parameter = parameters.addObject().putObject("parameter");
             parameter.put("name", name);
             parameter.put("value", value);
-            parameter.put("sensitive", false);
+            parameter.put("sensitive", sensitive.getOrDefault(name, false));
         });
         final JsonNode update = rest.post("/parameter-contexts/" + contextId + "/update-requests", request);
         final String requestPath = "/parameter-contexts/" + contextId + "/update-requests/" + update.path("request").path("requestId").asText();

@@ -181,6 +181,14 @@ final class NiFiProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
+        detach();
+    }
+
+    /**
+     * Lets NiFi outlive this JVM (the try-it launcher): no shutdown hook stops it any more; its pid stays in
+     * {@code run/nifi.pid} for whoever stops it later.
+     */
+    void detach() {
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (final IllegalStateException shuttingDown) {
@@ -192,6 +200,10 @@ final class NiFiProcess implements AutoCloseable {
     void requestStop() {
         process.descendants().forEach(ProcessHandle::destroy);
         process.destroy();
+    }
+
+    URI webUi() {
+        return URI.create("http://127.0.0.1:" + home.httpPort() + "/nifi/");
     }
 
     @Override

@@ -94,11 +94,16 @@ final class NiFiRestClient {
      * "Import from file" does: {@code POST /process-groups/{parent}/process-groups/upload}, multipart.
      */
     JsonNode uploadFlowDefinition(final String parentGroupId, final String groupName, final byte[] definition) {
+        return uploadFlowDefinition(parentGroupId, groupName, definition, 0, 0);
+    }
+
+    /** As {@link #uploadFlowDefinition(String, String, byte[])}, placing the new group at (x, y) on the parent's canvas. */
+    JsonNode uploadFlowDefinition(final String parentGroupId, final String groupName, final byte[] definition, final double x, final double y) {
         final String boundary = "----nifi-routing-" + UUID.randomUUID();
         final Map<String, String> fields = new LinkedHashMap<>();
         fields.put("groupName", groupName);
-        fields.put("positionX", "0.0");
-        fields.put("positionY", "0.0");
+        fields.put("positionX", Double.toString(x));
+        fields.put("positionY", Double.toString(y));
         fields.put("clientId", clientId);
         fields.put("disconnectedNodeAcknowledged", "false");
         final ByteArrayOutputStream body = new ByteArrayOutputStream();

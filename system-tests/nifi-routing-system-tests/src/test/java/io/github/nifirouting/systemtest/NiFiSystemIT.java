@@ -3,7 +3,6 @@ package io.github.nifirouting.systemtest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.MethodOrderer;
@@ -383,22 +382,11 @@ class NiFiSystemIT {
         rest.put("/controller-services/" + id + "/run-status", body);
     }
 
-    /** The real OSM extracts live in shared/osm beside the checkout; CI must have them, elsewhere the test is skipped. */
+    /** The real OSM extracts committed as test resources of nifi-routing-processors (failsafe sets osm.dir). */
     static Path requireOsmExtract(final String name) {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null) {
-            final Path candidate = dir.resolve("shared").resolve("osm").resolve(name);
-            if (Files.isRegularFile(candidate)) {
-                return candidate;
-            }
-            dir = dir.getParent();
-        }
-        final String message = "OSM extract " + name + " not found in shared/osm beside the checkout";
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            throw new AssertionError(message + " (CI=true: the flow run on a real network must run)");
-        }
-        Assumptions.abort(message);
-        return null;
+        final Path file = Path.of(requiredProperty("osm.dir")).resolve(name).toAbsolutePath().normalize();
+        assertTrue(Files.isRegularFile(file), "OSM extract " + name + " not found at " + file);
+        return file;
     }
 
     private static Set<String> typesIn(final JsonNode types) {
