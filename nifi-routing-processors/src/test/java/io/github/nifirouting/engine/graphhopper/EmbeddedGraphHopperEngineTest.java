@@ -44,7 +44,7 @@ class EmbeddedGraphHopperEngineTest {
         final Path graphs = dir.resolve("graphs");
         final StringBuilder sites = new StringBuilder("id,latitude,longitude\n");
         final StringBuilder competitors = new StringBuilder("id,latitude,longitude\n");
-        final GraphHopperNetworkTestPoints points = new GraphHopperNetworkTestPoints();
+        final AndorraPoints points = new AndorraPoints();
         for (int i = 0; i < 25; i++) {
             sites.append(String.format(Locale.ROOT, "s%d,%.6f,%.6f%n", i, points.lat(i, 1), points.lon(i, 1)));
         }
@@ -125,14 +125,14 @@ class EmbeddedGraphHopperEngineTest {
         assertTrue(ok > rows / 2, "most pairs routable: " + ok);
     }
 
-    /** The same deterministic valley points as GraphHopperNetworkTest. */
-    static final class GraphHopperNetworkTestPoints {
+    /** The same deterministic valley points as RoadGraphTest. */
+    static final class AndorraPoints {
         double lat(final int i, final long seed) {
-            return GraphHopperNetworkTest.points("p", i + 1, seed).latitude(i);
+            return RoadGraphTest.points("p", i + 1, seed).latitude(i);
         }
 
         double lon(final int i, final long seed) {
-            return GraphHopperNetworkTest.points("p", i + 1, seed).longitude(i);
+            return RoadGraphTest.points("p", i + 1, seed).longitude(i);
         }
     }
 }
