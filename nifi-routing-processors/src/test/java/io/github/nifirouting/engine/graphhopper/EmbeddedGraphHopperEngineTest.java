@@ -76,6 +76,7 @@ class EmbeddedGraphHopperEngineTest {
             runner.setProperty(engine, EmbeddedGraphHopperEngine.OSM_FILE, andorra.toString());
             runner.setProperty(engine, EmbeddedGraphHopperEngine.GRAPH_CACHE_DIRECTORY, graphs.toString());
             runner.setProperty(engine, EmbeddedGraphHopperEngine.MAX_MATRIX_ELEMENTS, "60");
+            runner.setProperty(engine, EmbeddedGraphHopperEngine.MAX_TRAVEL_TIME, "15 min");
             runner.enableControllerService(engine);
         }
         final Map<PropertyDescriptor, String> properties = Map.of(EmbeddedGraphHopperEngine.OSM_FILE, andorra.toString(),
@@ -109,20 +110,27 @@ class EmbeddedGraphHopperEngineTest {
 
         long rows = 0;
         long ok = 0;
+        long beyond = 0;
+        double longest = 0;
         int file = 0;
         try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = db.createStatement()) {
             for (final MockFlowFile out : invoker.getFlowFilesForRelationship(InvokeRoutingMatrix.REL_SUCCESS)) {
                 final Path parquetFile = Files.write(dir.resolve("rows-" + file++ + ".parquet"), out.toByteArray());
                 try (ResultSet result = sql.executeQuery("SELECT count(*), count(*) FILTER (WHERE status = '" + MatrixRowFields.STATUS_OK
-                        + "' AND duration_s >= 0) FROM read_parquet('" + parquetFile + "')")) {
+                        + "' AND duration_s >= 0), count(*) FILTER (WHERE status = '" + MatrixRowFields.STATUS_BEYOND_CUTOFF
+                        + "' AND duration_s IS NULL), coalesce(max(duration_s), 0) FROM read_parquet('" + parquetFile + "')")) {
                     result.next();
                     rows += result.getLong(1);
                     ok += result.getLong(2);
+                    beyond += result.getLong(3);
+                    longest = Math.max(longest, result.getDouble(4));
                 }
             }
         }
         assertEquals(25 * 12, rows, "every site x competitor pair once");
-        assertTrue(ok > rows / 2, "most pairs routable: " + ok);
+        assertTrue(ok + beyond > rows / 2, "most pairs routable or beyond the cutoff: " + ok + " + " + beyond);
+        assertTrue(ok > 0 && beyond > 0, ok + " within 15 min, " + beyond + " beyond");
+        assertTrue(longest <= 900, "Max Travel Time bounds every duration: " + longest);
     }
 
     /** The same deterministic valley points as RoadGraphTest. */
