@@ -75,6 +75,9 @@ public final class MatrixRowWriter {
                 } else if (matrix.isRoutable(r, c)) {
                     status = MatrixRowFields.STATUS_OK;
                     counts.ok++;
+                } else if (matrix.isBeyondCutoff(r, c)) {
+                    status = MatrixRowFields.STATUS_BEYOND_CUTOFF;
+                    counts.unroutable++;
                 } else {
                     status = MatrixRowFields.STATUS_UNROUTABLE;
                     counts.unroutable++;

@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * Travel times and distances for {@code rows} origins x {@code columns} destinations, row-major in flat
- * arrays. An unroutable cell is {@link Double#NaN}. Snap distances say how far each input point was from
+ * arrays. An unroutable cell is {@link Double#NaN}; a cell the engine did not reach within its cutoff (e.g. the
+ * embedded engine's Max Travel Time) has duration {@link #BEYOND_CUTOFF}. Snap distances say how far each input point was from
  * the network where it was matched ({@code NaN} when the engine does not report it).
  */
 public final class MatrixResult {
@@ -15,6 +16,9 @@ public final class MatrixResult {
     private final double[] distancesMeters;
     private final double[] sourceSnapMeters;
     private final double[] destinationSnapMeters;
+
+    /** Duration of a pair the engine did not reach within its cutoff (its distance is NaN). */
+    public static final double BEYOND_CUTOFF = Double.POSITIVE_INFINITY;
 
     public MatrixResult(final int rows, final int columns, final double[] durationsSeconds, final double[] distancesMeters,
                         final double[] sourceSnapMeters, final double[] destinationSnapMeters) {
@@ -62,7 +66,12 @@ public final class MatrixResult {
     }
 
     public boolean isRoutable(final int row, final int column) {
-        return !Double.isNaN(durationsSeconds[cell(row, column)]);
+        return Double.isFinite(durationsSeconds[cell(row, column)]);
+    }
+
+    /** Whether the engine stopped searching at its cutoff before reaching this pair (not routable, status BEYOND_CUTOFF). */
+    public boolean isBeyondCutoff(final int row, final int column) {
+        return durationsSeconds[cell(row, column)] == BEYOND_CUTOFF;
     }
 
     public double sourceSnapMeters(final int row) {

@@ -23,6 +23,8 @@ public final class MatrixRowFields {
     public static final String STATUS_OK = "OK";
     /** The engine found no route (e.g. disconnected networks); duration and distance are null. */
     public static final String STATUS_UNROUTABLE = "UNROUTABLE";
+    /** The engine stopped at its cutoff (e.g. Max Travel Time) before reaching the destination; values are null. */
+    public static final String STATUS_BEYOND_CUTOFF = "BEYOND_CUTOFF";
     /** A route exists but an end snapped to the network farther than the configured maximum; values are null. */
     public static final String STATUS_SNAPPED_TOO_FAR = "SNAPPED_TOO_FAR";
     /** The origin or destination record has no valid point; nothing was asked of the engine for this pair. */

@@ -106,7 +106,10 @@ public final class GraphHopperServer implements AutoCloseable {
         }
     }
 
-    /** The embedded engine's car mode (GraphHopperNetwork.Mode.CAR) as GraphHopper server configuration. */
+    /**
+     * The embedded engine's car mode (RoadGraph.Mode.CAR) as GraphHopper server configuration: the same encoded values,
+     * custom model and turn costs (OSM restrictions for motor vehicles, U-turns 60 s), so both search the same weighting.
+     */
     private static String config(final Path osmFile, final Path graphLocation) {
         return String.format(Locale.ROOT, """
                 graphhopper:
@@ -117,6 +120,9 @@ public final class GraphHopperServer implements AutoCloseable {
                   graph.dataaccess.default_type: RAM_STORE
                   profiles:
                     - name: car
+                      turn_costs:
+                        vehicle_types: [motorcar, motor_vehicle]
+                        u_turn_costs: 60
                       custom_model_files: [car.json]
                   profiles_ch: []
                   profiles_lm: []

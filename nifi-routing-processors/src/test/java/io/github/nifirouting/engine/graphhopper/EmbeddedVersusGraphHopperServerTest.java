@@ -41,8 +41,8 @@ class EmbeddedVersusGraphHopperServerTest {
 
     @Test
     void embeddedDurationsEqualTheServersRoutes(final GraphHopperServer server) throws Exception {
-        final CoordinateBlock origins = GraphHopperNetworkTest.points("o", POINTS, 11);
-        final CoordinateBlock destinations = GraphHopperNetworkTest.points("d", POINTS, 12);
+        final CoordinateBlock origins = RoadGraphTest.points("o", POINTS, 11);
+        final CoordinateBlock destinations = RoadGraphTest.points("d", POINTS, 12);
         final TestRunner runner = TestRunners.newTestRunner(NoopProcessor.class);
         final EmbeddedGraphHopperEngine embedded = new EmbeddedGraphHopperEngine();
         runner.addControllerService("embedded", embedded);

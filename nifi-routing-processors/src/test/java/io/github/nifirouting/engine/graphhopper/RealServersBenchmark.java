@@ -48,21 +48,21 @@ class RealServersBenchmark {
     @Test
     void embeddedBesideGraphHopperServerAndOsrm(final GraphHopperServer server) throws Exception {
         final Path andorra = OsmExtracts.require("andorra.osm.pbf");
-        final CoordinateBlock origins = GraphHopperNetworkTest.points("o", SIZE, 1);
-        final CoordinateBlock destinations = GraphHopperNetworkTest.points("d", SIZE, 2);
-        System.out.printf("%nAndorra, car, %d x %d random points (GraphHopperNetworkTest.points seeds 1 and 2); GraphHopper server started "
+        final CoordinateBlock origins = RoadGraphTest.points("o", SIZE, 1);
+        final CoordinateBlock destinations = RoadGraphTest.points("d", SIZE, 2);
+        System.out.printf("%nAndorra, car, %d x %d random points (RoadGraphTest.points seeds 1 and 2); GraphHopper server started "
                 + "(JVM + import + Jetty) in %,d ms%n", SIZE, SIZE, server.startMillis());
         System.out.printf("%-44s %12s %12s%n", "engine", "pairs", "pairs/s");
 
-        try (GraphHopperNetwork network = GraphHopperNetwork.open(andorra, GraphHopperNetwork.Mode.CAR, dir.resolve("graphs"), 1000, false)) {
+        try (RoadGraph network = RoadGraph.open(andorra, RoadGraph.Mode.CAR, dir.resolve("graphs"), 1000, false)) {
             compare(server, network, andorra, origins, destinations);
         }
     }
 
-    private void compare(final GraphHopperServer server, final GraphHopperNetwork network, final Path andorra, final CoordinateBlock origins,
+    private void compare(final GraphHopperServer server, final RoadGraph network, final Path andorra, final CoordinateBlock origins,
                          final CoordinateBlock destinations) throws Exception {
         final MatrixResult embedded;
-        network.matrix(GraphHopperNetworkTest.points("w", 50, 99), GraphHopperNetworkTest.points("v", 50, 98)); // warm-up
+        network.matrix(RoadGraphTest.points("w", 50, 99), RoadGraphTest.points("v", 50, 98)); // warm-up
         long start = System.nanoTime();
         final int repetitions = 5;
         MatrixResult last = null;
@@ -130,7 +130,7 @@ class RealServersBenchmark {
 
     /** Prepares the extract for OSRM (car.lua, CH), serves it on 127.0.0.1, times /table and compares it with the embedded matrix. */
     private RelativeDifferences osrmTable(final Path osrm, final Path andorra, final CoordinateBlock origins, final CoordinateBlock destinations,
-                                          final MatrixResult embedded, final GraphHopperNetwork network) throws Exception {
+                                          final MatrixResult embedded, final RoadGraph network) throws Exception {
         final Path work = Files.createDirectories(dir.resolve("osrm"));
         final Path pbf = Files.copy(andorra, work.resolve("andorra.osm.pbf"));
         run(work, osrm.resolve("bin/osrm-extract").toString(), "-p", osrm.resolve("profiles/car.lua").toString(), pbf.toString());
