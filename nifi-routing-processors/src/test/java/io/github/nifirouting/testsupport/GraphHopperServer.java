@@ -28,7 +28,7 @@ import java.util.stream.Stream;
 /**
  * The real open-source GraphHopper server ({@code com.graphhopper:graphhopper-web}, the version of the embedded engine's
  * graphhopper-core) in its own JVM on 127.0.0.1, importing an OSM extract with the car profile configured exactly as the
- * embedded engine's car mode (GraphHopper's {@code car.json} custom model, the same encoded values and ignored highways, no
+ * embedded engine's car mode (GraphHopper's {@code car.json} custom model, the same encoded values, ignored highways and
  * turn costs, no CH or LM), so both route on the same graph with the same weighting.
  * <p>
  * The shaded jar bundles Dropwizard, Jetty, Jackson and graphhopper-core unrelocated, so it cannot share the test
