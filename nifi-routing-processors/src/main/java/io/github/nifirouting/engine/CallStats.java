@@ -11,6 +11,8 @@ public final class CallStats {
     private long retries;
     private long nanos;
     private long engineNanos;
+    private long answeredRequests;
+    private long answeredPairs;
 
     public void recordRequest() {
         requests++;
@@ -28,6 +30,22 @@ public final class CallStats {
     /** Time of one request/response exchange with the engine (sending, computing, reading the answer). */
     public void addEngineNanos(final long elapsed) {
         engineNanos += elapsed;
+    }
+
+    /** A request the engine answered with a matrix of {@code pairs} cells. */
+    public void recordAnswer(final long pairs) {
+        answeredRequests++;
+        answeredPairs += pairs;
+    }
+
+    /** Requests answered with a matrix. */
+    public long answeredRequests() {
+        return answeredRequests;
+    }
+
+    /** Matrix cells in all answered requests. */
+    public long answeredPairs() {
+        return answeredPairs;
     }
 
     public long requests() {

@@ -74,21 +74,37 @@ public final class CachedMatrixRouter {
         final CoordinateBlock subOrigins = subset(origins, requestRows, requestRows.length);
         final CoordinateBlock subDestinations = subset(destinations, requestColumns, requestColumns.length);
         final MatrixResult computed = TileMatrixRouter.route(engine, subOrigins, subDestinations, stats);
+        // Only routed answers are cached: a point off the network or an estimated cell is asked again next time
+        // (the engine's data or the service's settings may have changed), and keeps its mark in this tile.
+        final BitSet offNetworkOrigins = new BitSet(rows);
+        final BitSet offNetworkDestinations = new BitSet(columns);
+        final BitSet estimated = new BitSet();
+        final BitSet store = new BitSet();
         for (int i = 0; i < requestRows.length; i++) {
             sourceSnaps[requestRows[i]] = computed.sourceSnapMeters(i);
+            if (computed.isSourceOffNetwork(i)) {
+                offNetworkOrigins.set(requestRows[i]);
+            }
             for (int j = 0; j < requestColumns.length; j++) {
                 final int cell = requestRows[i] * columns + requestColumns[j];
                 durations[cell] = computed.durationSeconds(i, j);
                 distances[cell] = computed.distanceMeters(i, j);
+                if (computed.isEstimated(i, j)) {
+                    estimated.set(cell);
+                } else if (!computed.isSourceOffNetwork(i) && !computed.isDestinationOffNetwork(j)) {
+                    store.set(i * requestColumns.length + j);
+                }
             }
         }
         for (int j = 0; j < requestColumns.length; j++) {
             destinationSnaps[requestColumns[j]] = computed.destinationSnapMeters(j);
+            if (computed.isDestinationOffNetwork(j)) {
+                offNetworkDestinations.set(requestColumns[j]);
+            }
         }
-        final BitSet all = new BitSet();
-        all.set(0, requestRows.length * requestColumns.length);
-        cache.store(scope, subOrigins, subDestinations, computed, all);
-        return new MatrixResult(rows, columns, durations, distances, sourceSnaps, destinationSnaps);
+        cache.store(scope, subOrigins, subDestinations, computed, store);
+        return new MatrixResult(rows, columns, durations, distances, sourceSnaps, destinationSnaps, offNetworkOrigins, offNetworkDestinations,
+                estimated);
     }
 
     private static int[] indexes(final boolean[] flags) {

@@ -96,6 +96,10 @@ import java.util.stream.Stream;
         @WritesAttribute(attribute = "routing.pairs.unroutable", description = "Pairs without a route"),
         @WritesAttribute(attribute = "routing.pairs.snapped.too.far", description = "Pairs whose ends snapped beyond Max Snap Distance"),
         @WritesAttribute(attribute = "routing.pairs.invalid", description = "Pairs with a record that has no valid point"),
+        @WritesAttribute(attribute = "routing.pairs.no.road", description = "Pairs with a point the engine could not place on its network (NO_ROAD)"),
+        @WritesAttribute(attribute = "routing.pairs.estimated", description = "Pairs the engine estimated instead of routing (ESTIMATED, OSRM Fallback Speed)"),
+        @WritesAttribute(attribute = "routing.request.fill", description = "Pairs per answered engine request divided by the most "
+                + "pairs the engine allows in one request (e.g. OSRM Max Table Size squared); absent when the engine has no pair limit"),
         @WritesAttribute(attribute = "record.count", description = "Rows written"),
         @WritesAttribute(attribute = "filename", description = "<input name>-<fragment.index>.<format extension>, unique per tile of an input"),
         @WritesAttribute(attribute = "mime.type", description = "The Record Writer's MIME type"),
@@ -322,12 +326,21 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
         attributes.put("routing.pairs.unroutable", String.valueOf(counts.unroutable));
         attributes.put("routing.pairs.snapped.too.far", String.valueOf(counts.snappedTooFar));
         attributes.put("routing.pairs.invalid", String.valueOf(counts.invalid));
+        attributes.put("routing.pairs.no.road", String.valueOf(counts.noRoad));
+        attributes.put("routing.pairs.estimated", String.valueOf(counts.estimated));
+        final long maxElements = engine.getMatrixLimits().maxElements();
+        if (maxElements < Long.MAX_VALUE && stats.answeredRequests() > 0) {
+            attributes.put("routing.request.fill", String.format(java.util.Locale.ROOT, "%.3f",
+                    (double) stats.answeredPairs() / stats.answeredRequests() / maxElements));
+        }
         rows = session.putAllAttributes(rows, attributes);
         session.transfer(rows, REL_SUCCESS);
         session.transfer(session.removeAttribute(tile, RETRY_COUNT), REL_ORIGINAL);
         session.adjustCounter("Tiles routed", 1, false);
         session.adjustCounter("Pairs OK", counts.ok, false);
         session.adjustCounter("Pairs unroutable", counts.unroutable + counts.snappedTooFar, false);
+        session.adjustCounter("Pairs without road", counts.noRoad, false);
+        session.adjustCounter("Pairs estimated", counts.estimated, false);
         session.adjustCounter("Pairs with invalid coordinates", counts.invalid, false);
         session.adjustCounter("Engine requests", stats.requests(), false);
         session.adjustCounter("Engine retries", stats.retries(), false);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.engine.http.EngineProtocol;
 import io.github.nifirouting.engine.http.JsonBodies;
+import io.github.nifirouting.engine.http.Endpoints;
 import io.github.nifirouting.engine.http.JsonMatrices;
 import io.github.nifirouting.engine.http.ResponseTooLargeException;
 import io.github.nifirouting.model.CoordinateBlock;
@@ -61,9 +62,8 @@ public final class GraphHopperMatrixProtocol implements EngineProtocol {
             json.writeBooleanField("fail_fast", false);
             json.writeEndObject();
         });
-        final String base = baseUrl.toString();
         final String key = apiKey == null || apiKey.isBlank() ? "" : "?key=" + URLEncoder.encode(apiKey, StandardCharsets.UTF_8);
-        return HttpRequest.newBuilder(URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/matrix" + key))
+        return HttpRequest.newBuilder(URI.create(Endpoints.join(baseUrl, "/matrix") + key))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     }

@@ -54,7 +54,17 @@ public final class JsonMatrices {
         }
     }
 
-    /** A cell value: a finite non-negative number times {@code scale}, or NaN for null. */
+    /**
+     * How far below zero a value (in seconds or meters, after scaling) may be and still count as 0. Real engines give
+     * such values: OSRM answers e.g. {@code -0.2} m for two points snapped onto the same road segment, where the
+     * offsets along the segment are rounded separately. Anything lower is not rounding but a broken answer.
+     */
+    public static final double NEGATIVE_TOLERANCE = 1.0;
+
+    /**
+     * A cell value: a finite non-negative number times {@code scale}, or NaN for null. Values in
+     * [-{@link #NEGATIVE_TOLERANCE}, 0) become 0; lower values, NaN and infinities make the answer broken.
+     */
     public static double value(final JsonParser parser, final JsonToken token, final double scale, final String where, final String engine)
             throws IOException, RoutingException {
         if (token == JsonToken.VALUE_NULL) {
@@ -63,11 +73,12 @@ public final class JsonMatrices {
         if (!token.isNumeric()) {
             throw broken(engine, where + " is " + token + ", not a number or null");
         }
-        final double value = parser.getDoubleValue();
-        if (!Double.isFinite(value) || value < 0) {
-            throw broken(engine, where + " = " + value + " is not a finite non-negative number");
+        final double value = parser.getDoubleValue() * scale;
+        if (!Double.isFinite(value) || value < -NEGATIVE_TOLERANCE) {
+            throw broken(engine, where + " = " + parser.getDoubleValue() + " is not a finite non-negative number (values down to -"
+                    + NEGATIVE_TOLERANCE + " s or m are taken as 0)");
         }
-        return value * scale;
+        return value < 0 ? 0 : value;
     }
 
     /**

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.engine.http.EngineProtocol;
 import io.github.nifirouting.engine.http.JsonBodies;
+import io.github.nifirouting.engine.http.Endpoints;
 import io.github.nifirouting.engine.http.JsonMatrices;
 import io.github.nifirouting.engine.http.ResponseTooLargeException;
 import io.github.nifirouting.model.CoordinateBlock;
@@ -75,9 +76,7 @@ public final class OrsMatrixProtocol implements EngineProtocol {
             json.writeStringField("units", "m");
             json.writeEndObject();
         });
-        final String base = baseUrl.toString();
-        final HttpRequest.Builder request = HttpRequest.newBuilder(URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base)
-                        + "/v2/matrix/" + profile))
+        final HttpRequest.Builder request = HttpRequest.newBuilder(Endpoints.uri(baseUrl, "/v2/matrix/" + profile))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (apiKey != null && !apiKey.isBlank()) {

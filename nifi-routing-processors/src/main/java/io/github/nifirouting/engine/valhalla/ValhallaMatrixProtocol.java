@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.engine.http.EngineProtocol;
 import io.github.nifirouting.engine.http.JsonBodies;
+import io.github.nifirouting.engine.http.Endpoints;
 import io.github.nifirouting.engine.http.JsonMatrices;
 import io.github.nifirouting.engine.http.ResponseTooLargeException;
 import io.github.nifirouting.model.CoordinateBlock;
@@ -50,8 +51,7 @@ public final class ValhallaMatrixProtocol implements EngineProtocol {
             json.writeBooleanField("verbose", false);
             json.writeEndObject();
         });
-        final String base = baseUrl.toString();
-        return HttpRequest.newBuilder(URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/sources_to_targets"))
+        return HttpRequest.newBuilder(Endpoints.uri(baseUrl, "/sources_to_targets"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     }
