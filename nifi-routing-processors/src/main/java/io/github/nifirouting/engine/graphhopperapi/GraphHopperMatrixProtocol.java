@@ -2,6 +2,7 @@ package io.github.nifirouting.engine.graphhopperapi;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.github.nifirouting.engine.OffNetworkPointsException;
 import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.engine.http.EngineProtocol;
 import io.github.nifirouting.engine.http.JsonBodies;
@@ -17,6 +18,8 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -73,7 +76,7 @@ public final class GraphHopperMatrixProtocol implements EngineProtocol {
         final double[] durations = MatrixResult.nanArray(Math.multiplyExact(rows, columns));
         final double[] distances = MatrixResult.nanArray(durations.length);
         String message = null;
-        String hint = null;
+        final List<String> hints = new ArrayList<>();
         boolean sawTimes = false;
         try (JsonParser parser = JsonMatrices.JSON.createParser(body)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
@@ -89,7 +92,7 @@ public final class GraphHopperMatrixProtocol implements EngineProtocol {
                     }
                     case "distances" -> JsonMatrices.readNested(parser, distances, rows, columns, 1, "distances", ENGINE);
                     case "message" -> message = parser.getValueAsString();
-                    case "hints" -> hint = firstHint(parser);
+                    case "hints" -> readHints(parser, hints);
                     default -> parser.skipChildren();
                 }
             }
@@ -98,9 +101,27 @@ public final class GraphHopperMatrixProtocol implements EngineProtocol {
         } catch (final IOException e) {
             throw JsonMatrices.broken(ENGINE, "malformed or truncated JSON: " + e.getMessage());
         }
+        final String hint = hints.isEmpty() ? null : hints.get(0);
         if (status >= 400) {
-            throw new RoutingException(RoutingException.Kind.REJECTED, "GraphHopper error (HTTP " + status + ")" + (message == null ? "" : ": " + message)
-                    + (hint == null || hint.equals(message) ? "" : " (" + hint + ")"));
+            final String text = "GraphHopper error (HTTP " + status + ")" + (message == null ? "" : ": " + message)
+                    + (hint == null || hint.equals(message) ? "" : " (" + String.join("; ", hints) + ")");
+            // "Cannot find from_points: N" / "Cannot find to_points: N", one hint per point it could not place.
+            final List<Integer> sources = new ArrayList<>();
+            final List<Integer> destinations = new ArrayList<>();
+            for (final String each : hints) {
+                final int from = OffNetworkPointsException.indexAfter(each, "Cannot find from_points");
+                final int to = OffNetworkPointsException.indexAfter(each, "Cannot find to_points");
+                if (from >= 0 && from < rows) {
+                    sources.add(from);
+                } else if (to >= 0 && to < columns) {
+                    destinations.add(to);
+                }
+            }
+            if (!sources.isEmpty() || !destinations.isEmpty()) {
+                throw new OffNetworkPointsException(text, sources.stream().mapToInt(Integer::intValue).toArray(),
+                        destinations.stream().mapToInt(Integer::intValue).toArray());
+            }
+            throw new RoutingException(RoutingException.Kind.REJECTED, text);
         }
         if (!sawTimes) {
             throw JsonMatrices.broken(ENGINE, "no times in the response" + (message == null ? "" : ": " + message));
@@ -108,13 +129,12 @@ public final class GraphHopperMatrixProtocol implements EngineProtocol {
         return MatrixResult.of(rows, columns, durations, distances);
     }
 
-    /** The first {@code hints[].message}: with fail_fast=false GraphHopper explains there which point it could not use. */
-    private static String firstHint(final JsonParser parser) throws IOException {
+    /** Every {@code hints[].message}: GraphHopper explains there which points it could not use. */
+    private static void readHints(final JsonParser parser, final List<String> into) throws IOException {
         if (parser.currentToken() != JsonToken.START_ARRAY) {
             parser.skipChildren();
-            return null;
+            return;
         }
-        String first = null;
         JsonToken token;
         while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
             if (token != JsonToken.START_OBJECT) {
@@ -124,13 +144,12 @@ public final class GraphHopperMatrixProtocol implements EngineProtocol {
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 final String field = parser.currentName();
                 parser.nextToken();
-                if ("message".equals(field) && first == null) {
-                    first = parser.getValueAsString();
+                if ("message".equals(field)) {
+                    into.add(parser.getValueAsString());
                 } else {
                     parser.skipChildren();
                 }
             }
         }
-        return first;
     }
 }

@@ -2,6 +2,7 @@ package io.github.nifirouting.engine.ors;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.github.nifirouting.engine.OffNetworkPointsException;
 import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.engine.http.EngineProtocol;
 import io.github.nifirouting.engine.http.JsonBodies;
@@ -126,6 +127,12 @@ public final class OrsMatrixProtocol implements EngineProtocol {
             throw new RoutingException(RoutingException.Kind.REJECTED, "OpenRouteService refused the API key (HTTP " + status + ")"
                     + (error == null ? "" : ": " + error));
         }
+        if (error != null && error.startsWith(POINT_NOT_FOUND + ":")) {
+            // "Could not find routable point within a radius of 350.0 meters of specified coordinate N: lon lat." (N in locations)
+            final int index = OffNetworkPointsException.indexAfter(error, "coordinate");
+            throw OffNetworkPointsException.ofCombinedIndexes("OpenRouteService error " + error + " (HTTP " + status + ")",
+                    index < 0 || index >= rows + columns ? new int[0] : new int[]{index}, rows);
+        }
         if (error != null || status >= 400) {
             throw new RoutingException(RoutingException.Kind.REJECTED, "OpenRouteService error " + (error == null ? "" : error) + " (HTTP " + status + ")");
         }
@@ -167,6 +174,9 @@ public final class OrsMatrixProtocol implements EngineProtocol {
             }
         });
     }
+
+    /** ORS matrix error code for a location it cannot place on its network. */
+    private static final String POINT_NOT_FOUND = "6010";
 
     private static String readError(final JsonParser parser) throws IOException {
         String code = null;

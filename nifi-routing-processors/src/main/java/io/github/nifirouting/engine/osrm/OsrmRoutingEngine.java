@@ -49,7 +49,7 @@ public class OsrmRoutingEngine extends AbstractHttpRoutingEngine {
     public static final PropertyDescriptor MAX_URL_LENGTH = new PropertyDescriptor.Builder()
             .name("Max URL Length")
             .description("Longest GET URL to send, counted with the Base URL, Profile, options and the worst-case coordinate text (23 "
-                    + "characters per point; requests use the shorter polyline6 encoding when it is shorter), so every request fits "
+                    + "characters per point), so every request fits "
                     + "whatever the points. The default fits a directly reached osrm-routed, which accepts URLs of 100 KB: 65536 allows "
                     + "about 2,300 points, a full 1000 x 1000 table. Behind a proxy lower it to what the proxy accepts: nginx refuses "
                     + "request lines beyond its large_client_header_buffers (8 KB by default) with 414, which fails the tile without "
@@ -91,6 +91,21 @@ public class OsrmRoutingEngine extends AbstractHttpRoutingEngine {
             .dependsOn(FALLBACK_SPEED)
             .build();
 
+    public static final AllowableValue ENCODING_TEXT = new AllowableValue("text", "Text",
+            "lon,lat;... with 6 decimals, readable in server logs.");
+    public static final AllowableValue ENCODING_POLYLINE6 = new AllowableValue("polyline6", "Polyline6",
+            "polyline6(...) (micro-degrees, the same precision as the text) whenever it is shorter than the text: for the points of "
+                    + "one region usually 9 to 12 characters per point instead of about 20, so requests are smaller and a proxy's URL "
+                    + "limit is reached later. osrm-routed answers exactly as for the text (checked against the real server).");
+
+    public static final PropertyDescriptor COORDINATE_ENCODING = new PropertyDescriptor.Builder()
+            .name("Coordinate Encoding")
+            .description("How coordinates travel in the URL. Tiles are sized for the text in either case (a polyline is never longer).")
+            .required(true)
+            .allowableValues(ENCODING_TEXT, ENCODING_POLYLINE6)
+            .defaultValue(ENCODING_POLYLINE6.getValue())
+            .build();
+
     @Override
     public String getEngineName() {
         return "osrm";
@@ -98,7 +113,7 @@ public class OsrmRoutingEngine extends AbstractHttpRoutingEngine {
 
     @Override
     protected List<PropertyDescriptor> engineProperties() {
-        return List.of(PROFILE, MAX_TABLE_SIZE, MAX_URL_LENGTH, SNAP_RADIUS, FALLBACK_SPEED, FALLBACK_COORDINATE);
+        return List.of(PROFILE, MAX_TABLE_SIZE, MAX_URL_LENGTH, COORDINATE_ENCODING, SNAP_RADIUS, FALLBACK_SPEED, FALLBACK_COORDINATE);
     }
 
     @Override
@@ -121,7 +136,8 @@ public class OsrmRoutingEngine extends AbstractHttpRoutingEngine {
         return new OsrmTableProtocol.Options(
                 context.getProperty(SNAP_RADIUS).isSet() ? context.getProperty(SNAP_RADIUS).asDouble() : Double.NaN,
                 fallback ? context.getProperty(FALLBACK_SPEED).asDouble() : Double.NaN,
-                fallback ? context.getProperty(FALLBACK_COORDINATE).getValue() : FALLBACK_INPUT.getValue());
+                fallback ? context.getProperty(FALLBACK_COORDINATE).getValue() : FALLBACK_INPUT.getValue(),
+                ENCODING_POLYLINE6.getValue().equals(context.getProperty(COORDINATE_ENCODING).getValue()));
     }
 
     @Override

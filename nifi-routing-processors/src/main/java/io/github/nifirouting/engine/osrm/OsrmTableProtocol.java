@@ -37,9 +37,10 @@ public final class OsrmTableProtocol implements EngineProtocol {
      * @param snapRadiusMeters   sent as {@code radiuses} for every point (NaN: none, OSRM snaps at any distance)
      * @param fallbackSpeed      {@code fallback_speed} in m/s for pairs without a route (NaN: none, they stay null)
      * @param fallbackCoordinate {@code fallback_coordinate}: {@code input} or {@code snapped}
+     * @param polyline6          coordinates as {@code polyline6(...)} when that is shorter than the plain text
      */
-    public record Options(double snapRadiusMeters, double fallbackSpeed, String fallbackCoordinate) {
-        public static final Options NONE = new Options(Double.NaN, Double.NaN, "input");
+    public record Options(double snapRadiusMeters, double fallbackSpeed, String fallbackCoordinate, boolean polyline6) {
+        public static final Options NONE = new Options(Double.NaN, Double.NaN, "input", false);
 
         /** The query parameters after the annotations that are the same for every request. */
         String fixedParameters() {
@@ -121,18 +122,20 @@ public final class OsrmTableProtocol implements EngineProtocol {
         return HttpRequest.newBuilder(URI.create(matrixUrl(baseUrl, sources, destinations))).GET();
     }
 
-    /** The GET URL of a table request; coordinates as {@code polyline6(...)} unless the plain text is shorter. */
+    /** The GET URL of a table request; with {@link Options#polyline6()} coordinates as {@code polyline6(...)} unless the plain text is shorter. */
     public String matrixUrl(final URI baseUrl, final CoordinateBlock sources, final CoordinateBlock destinations) {
         final int coordinates = sources.size() + destinations.size();
         final StringBuilder url = new StringBuilder(maxUrlLength(baseUrl, coordinates));
         url.append(prefix(baseUrl));
         final int start = url.length();
-        url.append("polyline6(");
-        final long[] previous = new long[2];
-        Polyline6.append(url, sources, previous);
-        Polyline6.append(url, destinations, previous);
-        url.append(')');
-        if (url.length() - start > coordinates * MAX_COORDINATE_CHARS - 1) {
+        if (options.polyline6()) {
+            url.append("polyline6(");
+            final long[] previous = new long[2];
+            Polyline6.append(url, sources, previous);
+            Polyline6.append(url, destinations, previous);
+            url.append(')');
+        }
+        if (!options.polyline6() || url.length() - start > coordinates * MAX_COORDINATE_CHARS - 1) {
             url.setLength(start);
             appendCoordinates(url, sources, false);
             appendCoordinates(url, destinations, true);

@@ -2,6 +2,7 @@ package io.github.nifirouting.engine.valhalla;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.github.nifirouting.engine.OffNetworkPointsException;
 import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.engine.http.EngineProtocol;
 import io.github.nifirouting.engine.http.JsonBodies;
@@ -104,6 +105,11 @@ public final class ValhallaMatrixProtocol implements EngineProtocol {
         if (errorCode != null && NO_ROUTE_CODES.contains(errorCode)) {
             // Valhalla answers a matrix without a single routable pair with an error instead of a matrix of nulls.
             return MatrixResult.of(rows, columns, MatrixResult.nanArray(rows * columns), MatrixResult.nanArray(rows * columns));
+        }
+        if ("171".equals(errorCode)) {
+            // "No suitable edges near location": Valhalla does not say which one, so the caller finds it by asking point by point.
+            throw new OffNetworkPointsException("Valhalla error 171 " + (error == null ? "" : error) + " (HTTP " + status + ")" + hint(errorCode),
+                    new int[0], new int[0]);
         }
         if (error != null || errorCode != null || status >= 400) {
             throw new RoutingException(RoutingException.Kind.REJECTED, "Valhalla error " + (errorCode == null ? "" : errorCode + " ")
