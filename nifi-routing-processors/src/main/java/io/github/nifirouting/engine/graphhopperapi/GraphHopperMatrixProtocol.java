@@ -126,6 +126,7 @@ public final class GraphHopperMatrixProtocol implements EngineProtocol {
         if (!sawTimes) {
             throw JsonMatrices.broken(ENGINE, "no times in the response" + (message == null ? "" : ": " + message));
         }
+        JsonMatrices.settleNegatives(durations, distances, columns, ENGINE);
         return MatrixResult.of(rows, columns, durations, distances);
     }
 

@@ -139,6 +139,7 @@ public final class OrsMatrixProtocol implements EngineProtocol {
         if (!sawDurations) {
             throw JsonMatrices.broken(ENGINE, "no durations in the response");
         }
+        JsonMatrices.settleNegatives(durations, distances, columns, ENGINE);
         return new MatrixResult(rows, columns, durations, distances, sourceSnaps, destinationSnaps);
     }
 

@@ -222,6 +222,7 @@ public final class OsrmTableProtocol implements EngineProtocol {
         if (!"Ok".equals(code) || !sawDurations) {
             throw broken("the response has no code 'Ok' and durations matrix");
         }
+        JsonMatrices.settleNegatives(durations, distances, columns, "OSRM table");
         return new MatrixResult(rows, columns, durations, distances, sourceSnaps, destinationSnaps, new BitSet(), new BitSet(), estimated);
     }
 

@@ -118,6 +118,7 @@ public final class ValhallaMatrixProtocol implements EngineProtocol {
         if (!sawMatrix) {
             throw JsonMatrices.broken(ENGINE, "no sources_to_targets in the response");
         }
+        JsonMatrices.settleNegatives(durations, distances, columns, ENGINE);
         return MatrixResult.of(rows, columns, durations, distances);
     }
 

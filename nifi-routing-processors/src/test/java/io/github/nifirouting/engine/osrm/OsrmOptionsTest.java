@@ -80,7 +80,7 @@ class OsrmOptionsTest {
     }
 
     @Test
-    void smallNegativeValuesCountAsZeroLargerOnesAreBroken() throws Exception {
+    void sameSegmentNegativesCountAsZeroOthersAreBroken() throws Exception {
         runner.enableControllerService(engine);
         // as osrm-routed answers two points snapped onto the same segment
         server.then(200, "{\"code\":\"Ok\",\"durations\":[[0,-0.1],[20,30]],\"distances\":[[-0.2,-1],[200,300]]}");
@@ -90,10 +90,19 @@ class OsrmOptionsTest {
         assertEquals(0.0, result.distanceMeters(0, 1));
         assertTrue(Double.doubleToRawLongBits(result.distanceMeters(0, 0)) == 0, "+0.0, not -0.0");
 
-        server.then(200, "{\"code\":\"Ok\",\"durations\":[[0,1],[20,30]],\"distances\":[[-1.01,5],[200,300]]}");
-        final RoutingException failure = assertThrows(RoutingException.class, () -> engine.computeMatrix(SOURCES, TARGETS, new CallStats()));
-        assertEquals(RoutingException.Kind.TRANSIENT, failure.kind());
-        assertTrue(failure.getMessage().contains("distances[0][0] = -1.01"), failure.getMessage());
+        // the answer osrm-routed v6.0.0 gave for 1.473380,42.531590 -> 1.477360,42.527260 on Andorra
+        server.then(200, "{\"code\":\"Ok\",\"distances\":[[-1.3,5],[200,300]],\"durations\":[[0,1],[20,30]]}");
+        assertEquals(0.0, engine.computeMatrix(SOURCES, TARGETS, new CallStats()).distanceMeters(0, 0));
+
+        for (final String broken : new String[]{
+                "{\"code\":\"Ok\",\"durations\":[[0,1],[20,30]],\"distances\":[[-50.5,5],[200,300]]}",
+                "{\"code\":\"Ok\",\"durations\":[[20,1],[20,30]],\"distances\":[[-2,5],[200,300]]}",
+                "{\"code\":\"Ok\",\"durations\":[[-1.5,1],[20,30]],\"distances\":[[0,5],[200,300]]}"}) {
+            server.then(200, broken);
+            final RoutingException failure = assertThrows(RoutingException.class, () -> engine.computeMatrix(SOURCES, TARGETS, new CallStats()));
+            assertEquals(RoutingException.Kind.TRANSIENT, failure.kind());
+            assertTrue(failure.getMessage().contains("[0][0] = -"), failure.getMessage());
+        }
     }
 
     @Test
