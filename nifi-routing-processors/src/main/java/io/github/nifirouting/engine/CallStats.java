@@ -13,6 +13,9 @@ public final class CallStats {
     private long engineNanos;
     private long answeredRequests;
     private long answeredPairs;
+    private boolean cacheUsed;
+    private long cacheHits;
+    private long cacheMisses;
 
     public void recordRequest() {
         requests++;
@@ -36,6 +39,26 @@ public final class CallStats {
     public void recordAnswer(final long pairs) {
         answeredRequests++;
         answeredPairs += pairs;
+    }
+
+    /** Pairs a result cache had and did not have for this call. */
+    public void recordCache(final long hits, final long misses) {
+        cacheUsed = true;
+        cacheHits += hits;
+        cacheMisses += misses;
+    }
+
+    /** Whether a result cache was asked. */
+    public boolean cacheUsed() {
+        return cacheUsed;
+    }
+
+    public long cacheHits() {
+        return cacheHits;
+    }
+
+    public long cacheMisses() {
+        return cacheMisses;
     }
 
     /** Requests answered with a matrix. */

@@ -8,7 +8,7 @@ import io.github.nifirouting.engine.RoutingEngineService;
 import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.matrix.CachedMatrixRouter;
 import io.github.nifirouting.matrix.MatrixRowWriter;
-import io.github.nifirouting.matrix.TileMatrixRouter;
+import io.github.nifirouting.matrix.MatrixRouter;
 import io.github.nifirouting.matrix.TilePoints;
 import io.github.nifirouting.matrix.TileReader;
 import io.github.nifirouting.memory.HeapGuard;
@@ -229,30 +229,25 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
         final RoutingEngineService engine = context.getProperty(ROUTING_ENGINE).asControllerService(RoutingEngineService.class);
         final CallStats stats = new CallStats();
         final MatrixCacheService cache = context.getProperty(RESULT_CACHE).asControllerService(MatrixCacheService.class);
-        final CachedMatrixRouter.CacheOutcome[] cacheOutcome = new CachedMatrixRouter.CacheOutcome[1];
+        final MatrixRouter router = cache == null ? MatrixRouter.of(engine)
+                : CachedMatrixRouter.around(MatrixRouter.of(engine), cache, CachedMatrixRouter.scope(engine));
         final TilePoints points;
         final MatrixResult matrix;
         try {
             points = readTile(context, session, tile);
-            matrix = cache == null ? TileMatrixRouter.route(engine, points.origins(), points.destinations(), stats)
-                    : CachedMatrixRouter.route(engine, cache, points.origins(), points.destinations(), stats, cacheOutcome);
+            matrix = router.route(points.origins(), points.destinations(), stats);
         } catch (final TileReader.TileException e) {
             fail(session, tile, "INVALID_TILE", e.getMessage());
             return;
         } catch (final RoutingException e) {
             handleEngineFailure(context, session, tile, e, stats);
             return;
-        } catch (final java.io.IOException e) {
-            // The cache failed: route without it would hide a broken disk; the tile goes to retry like a transient failure.
-            handleEngineFailure(context, session, tile, new RoutingException(RoutingException.Kind.TRANSIENT,
-                    "result cache failed: " + e.getMessage(), null, e), stats);
-            return;
         }
-        if (cacheOutcome[0] != null) {
-            session.adjustCounter("Cache hits", cacheOutcome[0].hits(), false);
-            session.adjustCounter("Cache misses", cacheOutcome[0].misses(), false);
-            tile = session.putAllAttributes(tile, Map.of("routing.cache.hits", String.valueOf(cacheOutcome[0].hits()),
-                    "routing.cache.misses", String.valueOf(cacheOutcome[0].misses())));
+        if (stats.cacheUsed()) {
+            session.adjustCounter("Cache hits", stats.cacheHits(), false);
+            session.adjustCounter("Cache misses", stats.cacheMisses(), false);
+            tile = session.putAllAttributes(tile, Map.of("routing.cache.hits", String.valueOf(stats.cacheHits()),
+                    "routing.cache.misses", String.valueOf(stats.cacheMisses())));
         }
         writeRows(context, session, tile, engine, points, matrix, stats);
     }
