@@ -96,10 +96,13 @@ public final class OsrmTableProtocol implements EngineProtocol {
         return (int) Math.min(Integer.MAX_VALUE, length);
     }
 
-    /** Most coordinates whose URL stays within {@code maxUrlLength} (at least 2). */
+    /** Most coordinates whose URL stays within {@code maxUrlLength} (at least 2); one pass, as {@link #maxUrlLength} grows by point. */
     public int maxCoordinates(final URI baseUrl, final int maxUrlLength) {
+        final long perPoint = MAX_COORDINATE_CHARS + (radius == null ? 0 : radius.length() + 1L);
+        long length = maxUrlLength(baseUrl, 2);
         int coordinates = 2;
-        while (maxUrlLength(baseUrl, coordinates + 1) <= maxUrlLength) {
+        while (length + perPoint + digits(coordinates) + 1 <= maxUrlLength) {
+            length += perPoint + digits(coordinates) + 1;
             coordinates++;
         }
         return coordinates;
