@@ -7,8 +7,8 @@ import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.engine.http.EngineProtocol;
 import io.github.nifirouting.engine.http.JsonBodies;
 import io.github.nifirouting.engine.http.Endpoints;
+import io.github.nifirouting.engine.http.JsonAnswers;
 import io.github.nifirouting.engine.http.JsonMatrices;
-import io.github.nifirouting.engine.http.ResponseTooLargeException;
 import io.github.nifirouting.model.CoordinateBlock;
 import io.github.nifirouting.model.MatrixResult;
 
@@ -20,6 +20,7 @@ import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -75,32 +76,20 @@ public final class GraphHopperMatrixProtocol implements EngineProtocol {
     public MatrixResult readMatrix(final int status, final HttpHeaders headers, final InputStream body, final int rows, final int columns) throws RoutingException {
         final double[] durations = MatrixResult.nanArray(Math.multiplyExact(rows, columns));
         final double[] distances = MatrixResult.nanArray(durations.length);
-        String message = null;
         final List<String> hints = new ArrayList<>();
-        boolean sawTimes = false;
-        try (JsonParser parser = JsonMatrices.JSON.createParser(body)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                throw JsonMatrices.broken(ENGINE, "the response is not a JSON object");
-            }
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                final String field = parser.currentName();
-                parser.nextToken();
-                switch (field) {
-                    case "times" -> {
-                        JsonMatrices.readNested(parser, durations, rows, columns, 1, "times", ENGINE);
-                        sawTimes = true;
-                    }
-                    case "distances" -> JsonMatrices.readNested(parser, distances, rows, columns, 1, "distances", ENGINE);
-                    case "message" -> message = parser.getValueAsString();
-                    case "hints" -> readHints(parser, hints);
-                    default -> parser.skipChildren();
+        final JsonAnswers.Answer answer = JsonAnswers.readObject(body, ENGINE, Set.of("message"), (field, value, parser) -> {
+            switch (field) {
+                case "times" -> JsonMatrices.readNested(parser, durations, rows, columns, 1, "times", ENGINE);
+                case "distances" -> JsonMatrices.readNested(parser, distances, rows, columns, 1, "distances", ENGINE);
+                case "hints" -> readHints(parser, hints);
+                default -> {
+                    return false;
                 }
             }
-        } catch (final ResponseTooLargeException e) {
-            throw new RoutingException(RoutingException.Kind.REJECTED, e.getMessage(), null, e);
-        } catch (final IOException e) {
-            throw JsonMatrices.broken(ENGINE, "malformed or truncated JSON: " + e.getMessage());
-        }
+            return true;
+        });
+        final String message = answer.text("message");
+        final boolean sawTimes = answer.saw("times");
         final String hint = hints.isEmpty() ? null : hints.get(0);
         if (status >= 400) {
             final String text = "GraphHopper error (HTTP " + status + ")" + (message == null ? "" : ": " + message)

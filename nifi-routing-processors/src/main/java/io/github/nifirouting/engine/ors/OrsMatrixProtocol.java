@@ -7,8 +7,8 @@ import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.engine.http.EngineProtocol;
 import io.github.nifirouting.engine.http.JsonBodies;
 import io.github.nifirouting.engine.http.Endpoints;
+import io.github.nifirouting.engine.http.JsonAnswers;
 import io.github.nifirouting.engine.http.JsonMatrices;
-import io.github.nifirouting.engine.http.ResponseTooLargeException;
 import io.github.nifirouting.model.CoordinateBlock;
 import io.github.nifirouting.model.MatrixResult;
 
@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * OpenRouteService's matrix: {@code POST /v2/matrix/{profile}} with {@code locations} ([lon, lat]), {@code sources} and
@@ -92,32 +93,22 @@ public final class OrsMatrixProtocol implements EngineProtocol {
         final double[] distances = MatrixResult.nanArray(durations.length);
         final double[] sourceSnaps = MatrixResult.nanArray(rows);
         final double[] destinationSnaps = MatrixResult.nanArray(columns);
-        String error = null;
-        boolean sawDurations = false;
-        try (JsonParser parser = JsonMatrices.JSON.createParser(body)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                throw JsonMatrices.broken(ENGINE, "the response is not a JSON object");
-            }
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                final String field = parser.currentName();
-                final JsonToken value = parser.nextToken();
-                switch (field) {
-                    case "durations" -> {
-                        JsonMatrices.readNested(parser, durations, rows, columns, 1, "durations", ENGINE);
-                        sawDurations = true;
-                    }
-                    case "distances" -> JsonMatrices.readNested(parser, distances, rows, columns, 1, "distances", ENGINE);
-                    case "sources" -> JsonMatrices.readObjectField(parser, sourceSnaps, "snapped_distance", 1, "sources", ENGINE);
-                    case "destinations" -> JsonMatrices.readObjectField(parser, destinationSnaps, "snapped_distance", 1, "destinations", ENGINE);
-                    case "error" -> error = value == JsonToken.START_OBJECT ? readError(parser) : parser.getValueAsString();
-                    default -> parser.skipChildren();
+        final String[] errorText = new String[1];
+        final JsonAnswers.Answer answer = JsonAnswers.readObject(body, ENGINE, Set.of(), (field, value, parser) -> {
+            switch (field) {
+                case "durations" -> JsonMatrices.readNested(parser, durations, rows, columns, 1, "durations", ENGINE);
+                case "distances" -> JsonMatrices.readNested(parser, distances, rows, columns, 1, "distances", ENGINE);
+                case "sources" -> JsonMatrices.readObjectField(parser, sourceSnaps, "snapped_distance", 1, "sources", ENGINE);
+                case "destinations" -> JsonMatrices.readObjectField(parser, destinationSnaps, "snapped_distance", 1, "destinations", ENGINE);
+                case "error" -> errorText[0] = value == JsonToken.START_OBJECT ? readError(parser) : parser.getValueAsString();
+                default -> {
+                    return false;
                 }
             }
-        } catch (final ResponseTooLargeException e) {
-            throw new RoutingException(RoutingException.Kind.REJECTED, e.getMessage(), null, e);
-        } catch (final IOException e) {
-            throw JsonMatrices.broken(ENGINE, "malformed or truncated JSON: " + e.getMessage());
-        }
+            return true;
+        });
+        final boolean sawDurations = answer.saw("durations");
+        final String error = errorText[0];
         if (status == 403 && isQuotaExhausted(headers, error)) {
             final Duration wait = quotaReset(headers).orElse(QUOTA_RETRY_AFTER);
             throw new RoutingException(RoutingException.Kind.RATE_LIMITED, "OpenRouteService quota exhausted (HTTP 403), resets in about "

@@ -5,9 +5,9 @@ import com.fasterxml.jackson.core.JsonToken;
 import io.github.nifirouting.engine.OffNetworkPointsException;
 import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.engine.http.Endpoints;
+import io.github.nifirouting.engine.http.JsonAnswers;
 import io.github.nifirouting.engine.http.EngineProtocol;
 import io.github.nifirouting.engine.http.JsonMatrices;
-import io.github.nifirouting.engine.http.ResponseTooLargeException;
 import io.github.nifirouting.model.CoordinateBlock;
 import io.github.nifirouting.model.MatrixResult;
 
@@ -178,38 +178,22 @@ public final class OsrmTableProtocol implements EngineProtocol {
         final double[] sourceSnaps = MatrixResult.nanArray(rows);
         final double[] destinationSnaps = MatrixResult.nanArray(columns);
         final BitSet estimated = new BitSet();
-        String code = null;
-        String message = null;
-        boolean sawDurations = false;
-        try (JsonParser parser = JsonMatrices.JSON.createParser(body)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                throw broken("the response is not a JSON object");
-            }
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                final String field = parser.currentName();
-                parser.nextToken();
-                switch (field) {
-                    case "code" -> code = parser.getValueAsString();
-                    case "message" -> message = parser.getValueAsString();
-                    case "durations" -> {
-                        JsonMatrices.readNested(parser, durations, rows, columns, 1, "durations", "OSRM table");
-                        sawDurations = true;
-                    }
-                    case "distances" -> JsonMatrices.readNested(parser, distances, rows, columns, 1, "distances", "OSRM table");
-                    case "sources" -> JsonMatrices.readObjectField(parser, sourceSnaps, "distance", 1, "sources", "OSRM table");
-                    case "destinations" -> JsonMatrices.readObjectField(parser, destinationSnaps, "distance", 1, "destinations", "OSRM table");
-                    case "fallback_speed_cells" -> readCells(parser, estimated, rows, columns);
-                    default -> parser.skipChildren();
+        final JsonAnswers.Answer answer = JsonAnswers.readObject(body, "OSRM table", Set.of("code", "message"), (field, value, parser) -> {
+            switch (field) {
+                case "durations" -> JsonMatrices.readNested(parser, durations, rows, columns, 1, "durations", "OSRM table");
+                case "distances" -> JsonMatrices.readNested(parser, distances, rows, columns, 1, "distances", "OSRM table");
+                case "sources" -> JsonMatrices.readObjectField(parser, sourceSnaps, "distance", 1, "sources", "OSRM table");
+                case "destinations" -> JsonMatrices.readObjectField(parser, destinationSnaps, "distance", 1, "destinations", "OSRM table");
+                case "fallback_speed_cells" -> readCells(parser, estimated, rows, columns);
+                default -> {
+                    return false;
                 }
             }
-            if (parser.currentToken() != JsonToken.END_OBJECT) {
-                throw broken("the response ended inside its JSON object");
-            }
-        } catch (final ResponseTooLargeException e) {
-            throw new RoutingException(RoutingException.Kind.REJECTED, e.getMessage(), null, e);
-        } catch (final IOException e) {
-            throw broken("malformed or truncated JSON: " + e.getMessage());
-        }
+            return true;
+        });
+        final String code = answer.text("code");
+        final String message = answer.text("message");
+        final boolean sawDurations = answer.saw("durations");
         if (code != null && !"Ok".equals(code)) {
             final String text = "OSRM " + code + (message == null ? "" : ": " + message) + " (HTTP " + status + ")";
             if ("NoSegment".equals(code)) {

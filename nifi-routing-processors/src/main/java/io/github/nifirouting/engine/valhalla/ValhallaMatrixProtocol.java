@@ -7,8 +7,8 @@ import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.engine.http.EngineProtocol;
 import io.github.nifirouting.engine.http.JsonBodies;
 import io.github.nifirouting.engine.http.Endpoints;
+import io.github.nifirouting.engine.http.JsonAnswers;
 import io.github.nifirouting.engine.http.JsonMatrices;
-import io.github.nifirouting.engine.http.ResponseTooLargeException;
 import io.github.nifirouting.model.CoordinateBlock;
 import io.github.nifirouting.model.MatrixResult;
 
@@ -73,35 +73,20 @@ public final class ValhallaMatrixProtocol implements EngineProtocol {
     public MatrixResult readMatrix(final int status, final HttpHeaders headers, final InputStream body, final int rows, final int columns) throws RoutingException {
         final double[] durations = MatrixResult.nanArray(Math.multiplyExact(rows, columns));
         final double[] distances = MatrixResult.nanArray(durations.length);
-        String error = null;
-        String errorCode = null;
-        boolean sawMatrix = false;
-        try (JsonParser parser = JsonMatrices.JSON.createParser(body)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                throw JsonMatrices.broken(ENGINE, "the response is not a JSON object");
+        final JsonAnswers.Answer answer = JsonAnswers.readObject(body, ENGINE, Set.of("error", "error_code"), (field, value, parser) -> {
+            if (!"sources_to_targets".equals(field)) {
+                return false;
             }
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                final String field = parser.currentName();
-                final JsonToken value = parser.nextToken();
-                switch (field) {
-                    case "error" -> error = parser.getValueAsString();
-                    case "error_code" -> errorCode = parser.getValueAsString();
-                    case "sources_to_targets" -> {
-                        if (value == JsonToken.START_OBJECT) {
-                            readConcise(parser, durations, distances, rows, columns);
-                        } else {
-                            readVerbose(parser, durations, distances, rows, columns);
-                        }
-                        sawMatrix = true;
-                    }
-                    default -> parser.skipChildren();
-                }
+            if (value == JsonToken.START_OBJECT) {
+                readConcise(parser, durations, distances, rows, columns);
+            } else {
+                readVerbose(parser, durations, distances, rows, columns);
             }
-        } catch (final ResponseTooLargeException e) {
-            throw new RoutingException(RoutingException.Kind.REJECTED, e.getMessage(), null, e);
-        } catch (final IOException e) {
-            throw JsonMatrices.broken(ENGINE, "malformed or truncated JSON: " + e.getMessage());
-        }
+            return true;
+        });
+        final String error = answer.text("error");
+        final String errorCode = answer.text("error_code");
+        final boolean sawMatrix = answer.saw("sources_to_targets");
         if (errorCode != null && NO_ROUTE_CODES.contains(errorCode)) {
             // Valhalla answers a matrix without a single routable pair with an error instead of a matrix of nulls.
             return MatrixResult.of(rows, columns, MatrixResult.nanArray(rows * columns), MatrixResult.nanArray(rows * columns));
