@@ -8,7 +8,7 @@ import io.github.nifirouting.engine.RoutingEngineService;
 import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.matrix.CachedMatrixRouter;
 import io.github.nifirouting.matrix.MatrixRowWriter;
-import io.github.nifirouting.matrix.TileMatrixRouter;
+import io.github.nifirouting.matrix.MatrixRouter;
 import io.github.nifirouting.matrix.TilePoints;
 import io.github.nifirouting.matrix.TileReader;
 import io.github.nifirouting.memory.HeapGuard;
@@ -96,6 +96,10 @@ import java.util.stream.Stream;
         @WritesAttribute(attribute = "routing.pairs.unroutable", description = "Pairs without a route"),
         @WritesAttribute(attribute = "routing.pairs.snapped.too.far", description = "Pairs whose ends snapped beyond Max Snap Distance"),
         @WritesAttribute(attribute = "routing.pairs.invalid", description = "Pairs with a record that has no valid point"),
+        @WritesAttribute(attribute = "routing.pairs.no.road", description = "Pairs with a point the engine could not place on its network (NO_ROAD)"),
+        @WritesAttribute(attribute = "routing.pairs.estimated", description = "Pairs the engine estimated instead of routing (ESTIMATED, OSRM Fallback Speed)"),
+        @WritesAttribute(attribute = "routing.request.fill", description = "Pairs per answered engine request divided by the most "
+                + "pairs the engine allows in one request (e.g. OSRM Max Table Size squared); absent when the engine has no pair limit"),
         @WritesAttribute(attribute = "record.count", description = "Rows written"),
         @WritesAttribute(attribute = "filename", description = "<input name>-<fragment.index>.<format extension>, unique per tile of an input"),
         @WritesAttribute(attribute = "mime.type", description = "The Record Writer's MIME type"),
@@ -225,30 +229,25 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
         final RoutingEngineService engine = context.getProperty(ROUTING_ENGINE).asControllerService(RoutingEngineService.class);
         final CallStats stats = new CallStats();
         final MatrixCacheService cache = context.getProperty(RESULT_CACHE).asControllerService(MatrixCacheService.class);
-        final CachedMatrixRouter.CacheOutcome[] cacheOutcome = new CachedMatrixRouter.CacheOutcome[1];
+        final MatrixRouter router = cache == null ? MatrixRouter.of(engine)
+                : CachedMatrixRouter.around(MatrixRouter.of(engine), cache, CachedMatrixRouter.scope(engine));
         final TilePoints points;
         final MatrixResult matrix;
         try {
             points = readTile(context, session, tile);
-            matrix = cache == null ? TileMatrixRouter.route(engine, points.origins(), points.destinations(), stats)
-                    : CachedMatrixRouter.route(engine, cache, points.origins(), points.destinations(), stats, cacheOutcome);
+            matrix = router.route(points.origins(), points.destinations(), stats);
         } catch (final TileReader.TileException e) {
             fail(session, tile, "INVALID_TILE", e.getMessage());
             return;
         } catch (final RoutingException e) {
             handleEngineFailure(context, session, tile, e, stats);
             return;
-        } catch (final java.io.IOException e) {
-            // The cache failed: route without it would hide a broken disk; the tile goes to retry like a transient failure.
-            handleEngineFailure(context, session, tile, new RoutingException(RoutingException.Kind.TRANSIENT,
-                    "result cache failed: " + e.getMessage(), null, e), stats);
-            return;
         }
-        if (cacheOutcome[0] != null) {
-            session.adjustCounter("Cache hits", cacheOutcome[0].hits(), false);
-            session.adjustCounter("Cache misses", cacheOutcome[0].misses(), false);
-            tile = session.putAllAttributes(tile, Map.of("routing.cache.hits", String.valueOf(cacheOutcome[0].hits()),
-                    "routing.cache.misses", String.valueOf(cacheOutcome[0].misses())));
+        if (stats.cacheUsed()) {
+            session.adjustCounter("Cache hits", stats.cacheHits(), false);
+            session.adjustCounter("Cache misses", stats.cacheMisses(), false);
+            tile = session.putAllAttributes(tile, Map.of("routing.cache.hits", String.valueOf(stats.cacheHits()),
+                    "routing.cache.misses", String.valueOf(stats.cacheMisses())));
         }
         writeRows(context, session, tile, engine, points, matrix, stats);
     }
@@ -323,12 +322,21 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
         attributes.put("routing.pairs.unroutable", String.valueOf(counts.unroutable));
         attributes.put("routing.pairs.snapped.too.far", String.valueOf(counts.snappedTooFar));
         attributes.put("routing.pairs.invalid", String.valueOf(counts.invalid));
+        attributes.put("routing.pairs.no.road", String.valueOf(counts.noRoad));
+        attributes.put("routing.pairs.estimated", String.valueOf(counts.estimated));
+        final long maxElements = engine.getMatrixLimits().maxElements();
+        if (maxElements < Long.MAX_VALUE && stats.answeredRequests() > 0) {
+            attributes.put("routing.request.fill", String.format(java.util.Locale.ROOT, "%.3f",
+                    (double) stats.answeredPairs() / stats.answeredRequests() / maxElements));
+        }
         rows = session.putAllAttributes(rows, attributes);
         session.transfer(rows, REL_SUCCESS);
         session.transfer(session.removeAttribute(tile, RETRY_COUNT), REL_ORIGINAL);
         session.adjustCounter("Tiles routed", 1, false);
         session.adjustCounter("Pairs OK", counts.ok, false);
         session.adjustCounter("Pairs unroutable", counts.unroutable + counts.snappedTooFar, false);
+        session.adjustCounter("Pairs without road", counts.noRoad, false);
+        session.adjustCounter("Pairs estimated", counts.estimated, false);
         session.adjustCounter("Pairs with invalid coordinates", counts.invalid, false);
         session.adjustCounter("Engine requests", stats.requests(), false);
         session.adjustCounter("Engine retries", stats.retries(), false);

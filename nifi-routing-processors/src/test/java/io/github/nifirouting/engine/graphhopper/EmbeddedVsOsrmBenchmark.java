@@ -26,7 +26,8 @@ class EmbeddedVsOsrmBenchmark {
     void andorraAgainstOsrm() throws Exception {
         final Path andorra = OsmExtracts.require("andorra.osm.pbf");
         final CoordinateBlock candidates = RoadGraphTest.points("p", 400, 41);
-        try (RealOsrm osrm = RealOsrm.start(andorra, work);
+        final Path osrmHome = RealOsrm.require();
+        try (RealOsrm osrm = RealOsrm.start(osrmHome, RealOsrm.prepare(osrmHome, andorra, work), 10000);
              RoadGraph legal = RoadGraph.open(andorra, RoadGraph.Mode.CAR, work.resolve("graphs"), 1000, false, true);
              RoadGraph free = RoadGraph.open(andorra, RoadGraph.Mode.CAR, work.resolve("graphs"), 1000, false, false)) {
             // Keep the points both engines place within 100 m of a road.
