@@ -244,6 +244,11 @@ public class ScoreAccessibility extends AbstractSessionFactoryProcessor {
         return bins.peakHeldBytes();
     }
 
+    /** Estimated bytes held by open chunks now (for tests). */
+    long heldBytes() {
+        return bins.heldBytes();
+    }
+
     static RecordSchema schema(final double[] thresholds, final int k, final boolean twoStep) {
         final List<RecordField> fields = new ArrayList<>();
         fields.add(new RecordField("origin_id", RecordFieldType.STRING.getDataType(), false));

@@ -48,6 +48,7 @@ class CoordinateSetChangeTest {
         for (final TestRunner runner : List.of(chunker, invoker)) {
             final CSVReader reader = new CSVReader();
             runner.addControllerService("csv", reader);
+            runner.setProperty(reader, "schema-access-strategy", "csv-header-derived");
             runner.enableControllerService(reader);
             final CSVRecordSetWriter writer = new CSVRecordSetWriter();
             runner.addControllerService("csv-writer", writer);

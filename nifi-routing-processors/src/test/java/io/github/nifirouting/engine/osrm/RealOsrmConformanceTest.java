@@ -232,6 +232,7 @@ class RealOsrmConformanceTest {
         for (final TestRunner runner : List.of(chunker, invoker)) {
             final CSVReader csv = new CSVReader();
             runner.addControllerService("csv", csv);
+            runner.setProperty(csv, "schema-access-strategy", "csv-header-derived");
             runner.enableControllerService(csv);
             final JsonTreeReader jsonReader = new JsonTreeReader();
             runner.addControllerService("json-reader", jsonReader);
