@@ -57,6 +57,10 @@ public final class AccessibilityScorer {
         this.settings = settings;
     }
 
+    public Settings settings() {
+        return settings;
+    }
+
     /** Scores every origin of the rows; the map keeps the order origins first appeared in. */
     public Map<String, OriginScores> score(final RowSource rows) throws Exception {
         final Map<String, Double> destinationRatio;
@@ -146,6 +150,25 @@ public final class AccessibilityScorer {
 
         public int destinations() {
             return byDestination.size();
+        }
+
+        /** Visits each destination's supply and demand (to persist them). */
+        public void forEach(final DestinationVisitor visitor) {
+            byDestination.forEach((destination, entry) -> visitor.visit(destination, entry[0], entry[1]));
+        }
+
+        /** Estimated heap: a map entry, an id and a two-double array per destination. */
+        public long estimatedBytes() {
+            long bytes = 64;
+            for (final String destination : byDestination.keySet()) {
+                bytes += 32 + 48 + destination.length() + 32;
+            }
+            return bytes;
+        }
+
+        @FunctionalInterface
+        public interface DestinationVisitor {
+            void visit(String destination, double supply, double demand);
         }
 
         /** R_j = S_j / demand within the catchment (0 when no demand reaches j). */

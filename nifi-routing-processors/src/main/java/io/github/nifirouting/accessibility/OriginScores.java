@@ -95,4 +95,18 @@ public final class OriginScores {
     public double twoStepAccess() {
         return twoStepAccess;
     }
+
+    /**
+     * Estimated heap of this accumulator held under {@code originId} in a map: the object and its arrays, the map entry,
+     * the id and the k nearest destination ids (as separate strings, the worst case). Used to bound held chunks by bytes.
+     */
+    public long estimatedBytes(final String originId) {
+        final int t = thresholds.length;
+        final int k = nearestIds.length;
+        long nearestIdChars = 0;
+        for (int rank = 0; rank < nearestSize; rank++) {
+            nearestIdChars += nearestIds[rank].length();
+        }
+        return 64 + 2L * (16 + 8L * t) + (16 + 4L * k) + (16 + 8L * k) + 48L * nearestSize + nearestIdChars + 32 + 48 + originId.length();
+    }
 }

@@ -16,4 +16,12 @@ public interface CoordinateSetService extends ControllerService {
 
     /** The current set (valid points only), reloading first if its source changed. Never null once enabled. */
     CoordinateSet getCoordinateSet();
+
+    /**
+     * The set at {@code version} if this service still holds it (the current one, or a previous one kept for the tiles
+     * cut against it), else the current set, whose different version the caller reports. Null version: the current set.
+     */
+    default CoordinateSet getCoordinateSet(final String version) {
+        return getCoordinateSet();
+    }
 }

@@ -3,6 +3,7 @@ package io.github.nifirouting.coordinates;
 /** Why a point record was rejected. The {@link #code()} is what users see in the {@code reason} field and attributes. */
 public enum InvalidReason {
     MISSING_ID("missing id"),
+    INVALID_ID("invalid id"),
     MISSING_COORDINATE("missing coordinate"),
     NON_NUMERIC("non-numeric coordinate"),
     NOT_FINITE("coordinate not finite"),

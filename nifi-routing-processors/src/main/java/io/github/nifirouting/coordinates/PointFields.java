@@ -101,6 +101,7 @@ public final class PointFields {
     private final Function<Record, Object> latitudeAccessor;
     private final Function<Record, Object> longitudeAccessor;
     private final Function<Record, Object> pointAccessor;
+    private final String idName;
     private final String latitudeName;
     private final String longitudeName;
     private final String pointName;
@@ -114,6 +115,7 @@ public final class PointFields {
         this.latitudeAccessor = accessor(latitudeField, cache);
         this.longitudeAccessor = accessor(longitudeField, cache);
         this.pointAccessor = pointField == null ? null : accessor(pointField, cache);
+        this.idName = idField;
         this.latitudeName = latitudeField;
         this.longitudeName = longitudeField;
         this.pointName = pointField;
@@ -148,9 +150,11 @@ public final class PointFields {
     public void read(final Record record, final PointReading into) {
         into.reset();
         final Object idValue = idAccessor.apply(record);
-        final String id = idValue == null ? null : idValue.toString().trim();
-        if (id == null || id.isEmpty()) {
-            into.reject(InvalidReason.MISSING_ID, "no value in the id field");
+        final String id = idValue == null || ReadableValues.isStructured(idValue) ? null : idValue.toString().trim();
+        if (idValue != null && id == null) {
+            into.reject(InvalidReason.INVALID_ID, "field '" + idName + "' holds " + ReadableValues.describe(idValue) + ", not a single value");
+        } else if (id == null || id.isEmpty()) {
+            into.reject(InvalidReason.MISSING_ID, "no value in field '" + idName + "'");
         } else {
             into.setId(id);
         }
@@ -191,7 +195,7 @@ public final class PointFields {
             return;
         }
         if (!inRange) {
-            if (Math.abs(latitude) > 90 && Math.abs(latitude) <= 180 && Math.abs(longitude) <= 90) {
+            if (Math.abs(latitude) > 90 + SWAP_MARGIN_DEGREES && Math.abs(latitude) <= 180 && Math.abs(longitude) <= 90) {
                 into.reject(InvalidReason.LIKELY_SWAPPED, "latitude " + latitude + " is beyond +/-90 but valid as a longitude, "
                         + "and longitude " + longitude + " is valid as a latitude");
             } else {
@@ -203,6 +207,12 @@ public final class PointFields {
             into.reject(InvalidReason.NULL_ISLAND, "latitude 0 and longitude 0, usually a geocoding default");
         }
     }
+
+    /**
+     * Without a bounding box, a latitude just past a pole (up to this much beyond +/-90, e.g. 90.0000001) reads as an
+     * overshoot or rounding error, not as a longitude: a swap is claimed only for values that are clearly longitudes.
+     */
+    static final double SWAP_MARGIN_DEGREES = 1.0;
 
     private static String rangeMessage(final double latitude, final double longitude) {
         return Math.abs(latitude) > 90 ? "latitude " + latitude + " not in [-90, 90]" : "longitude " + longitude + " not in [-180, 180]";
@@ -233,7 +243,7 @@ public final class PointFields {
                 return Double.NaN;
             }
         } else {
-            into.reject(InvalidReason.NON_NUMERIC, what + " in field '" + field + "' is a " + value.getClass().getSimpleName() + ", not a number");
+            into.reject(InvalidReason.NON_NUMERIC, what + " in field '" + field + "' is " + ReadableValues.describe(value) + ", not a number");
             return Double.NaN;
         }
         if (!Double.isFinite(parsed)) {
@@ -293,7 +303,7 @@ public final class PointFields {
         }
         if (x == null || y == null) {
             into.reject(InvalidReason.INVALID_POINT, "field '" + pointName + "' is neither WKT POINT (lon lat) nor a GeoJSON Point: '"
-                    + abbreviate(value.toString()) + "'");
+                    + abbreviate(ReadableValues.render(value)) + "'");
             return null;
         }
         final double longitude = number(x, "longitude", pointName, into);
@@ -302,6 +312,26 @@ public final class PointFields {
             return null;
         }
         return new double[]{longitude, latitude};
+    }
+
+    /** A configured field: the property that names it, the name (or RecordPath), and whether it holds the id. */
+    record ConfiguredField(String property, String name, boolean id) {
+        boolean isRecordPath() {
+            return name.startsWith("/");
+        }
+    }
+
+    /** The configured fields: the id, then the point field when set, else latitude and longitude. */
+    List<ConfiguredField> configuredFields() {
+        final List<ConfiguredField> configured = new ArrayList<>();
+        configured.add(new ConfiguredField(ID_FIELD.getDisplayName(), idName, true));
+        if (pointName != null) {
+            configured.add(new ConfiguredField(POINT_FIELD.getDisplayName(), pointName, false));
+        } else {
+            configured.add(new ConfiguredField(LATITUDE_FIELD.getDisplayName(), latitudeName, false));
+            configured.add(new ConfiguredField(LONGITUDE_FIELD.getDisplayName(), longitudeName, false));
+        }
+        return configured;
     }
 
     private static String abbreviate(final String text) {

@@ -11,6 +11,11 @@ public final class CallStats {
     private long retries;
     private long nanos;
     private long engineNanos;
+    private long answeredRequests;
+    private long answeredPairs;
+    private boolean cacheUsed;
+    private long cacheHits;
+    private long cacheMisses;
 
     public void recordRequest() {
         requests++;
@@ -28,6 +33,42 @@ public final class CallStats {
     /** Time of one request/response exchange with the engine (sending, computing, reading the answer). */
     public void addEngineNanos(final long elapsed) {
         engineNanos += elapsed;
+    }
+
+    /** A request the engine answered with a matrix of {@code pairs} cells. */
+    public void recordAnswer(final long pairs) {
+        answeredRequests++;
+        answeredPairs += pairs;
+    }
+
+    /** Pairs a result cache had and did not have for this call. */
+    public void recordCache(final long hits, final long misses) {
+        cacheUsed = true;
+        cacheHits += hits;
+        cacheMisses += misses;
+    }
+
+    /** Whether a result cache was asked. */
+    public boolean cacheUsed() {
+        return cacheUsed;
+    }
+
+    public long cacheHits() {
+        return cacheHits;
+    }
+
+    public long cacheMisses() {
+        return cacheMisses;
+    }
+
+    /** Requests answered with a matrix. */
+    public long answeredRequests() {
+        return answeredRequests;
+    }
+
+    /** Matrix cells in all answered requests. */
+    public long answeredPairs() {
+        return answeredPairs;
     }
 
     public long requests() {

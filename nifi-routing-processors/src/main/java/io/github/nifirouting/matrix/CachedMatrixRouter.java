@@ -30,8 +30,33 @@ public final class CachedMatrixRouter {
         return engine.getEngineName() + "|" + engine.getProfile() + "|" + engine.getIdentifier();
     }
 
+    /**
+     * {@code inner} behind the result cache: hits and misses are recorded into the call's {@link CallStats}; a cache that
+     * fails is a TRANSIENT failure of the tile (routing around a broken disk would hide it).
+     */
+    public static MatrixRouter around(final MatrixRouter inner, final MatrixCacheService cache, final String scope) {
+        return (origins, destinations, stats) -> {
+            final CacheOutcome[] outcome = new CacheOutcome[1];
+            try {
+                return route(inner, cache, scope, origins, destinations, stats, outcome);
+            } catch (final IOException e) {
+                throw new RoutingException(RoutingException.Kind.TRANSIENT, "result cache failed: " + e.getMessage(), null, e);
+            } finally {
+                if (outcome[0] != null) {
+                    stats.recordCache(outcome[0].hits(), outcome[0].misses());
+                }
+            }
+        };
+    }
+
     public static MatrixResult route(final RoutingEngineService engine, final MatrixCacheService cache, final CoordinateBlock origins,
                                      final CoordinateBlock destinations, final CallStats stats, final CacheOutcome[] outcome)
+            throws RoutingException, IOException {
+        return route(MatrixRouter.of(engine), cache, scope(engine), origins, destinations, stats, outcome);
+    }
+
+    private static MatrixResult route(final MatrixRouter inner, final MatrixCacheService cache, final String scope, final CoordinateBlock origins,
+                                      final CoordinateBlock destinations, final CallStats stats, final CacheOutcome[] outcome)
             throws RoutingException, IOException {
         final int rows = origins.size();
         final int columns = destinations.size();
@@ -39,7 +64,6 @@ public final class CachedMatrixRouter {
         final double[] durations = new double[cells];
         final double[] distances = new double[cells];
         final BitSet hits = new BitSet(cells);
-        final String scope = scope(engine);
         cache.lookup(scope, origins, destinations, durations, distances, hits);
         final long found = hits.cardinality();
         outcome[0] = new CacheOutcome(found, cells - found);
@@ -73,22 +97,38 @@ public final class CachedMatrixRouter {
         final int[] requestColumns = missingColumns.length > 0 ? missingColumns : new int[]{0};
         final CoordinateBlock subOrigins = subset(origins, requestRows, requestRows.length);
         final CoordinateBlock subDestinations = subset(destinations, requestColumns, requestColumns.length);
-        final MatrixResult computed = TileMatrixRouter.route(engine, subOrigins, subDestinations, stats);
+        final MatrixResult computed = inner.route(subOrigins, subDestinations, stats);
+        // Only routed answers are cached: a point off the network or an estimated cell is asked again next time
+        // (the engine's data or the service's settings may have changed), and keeps its mark in this tile.
+        final BitSet offNetworkOrigins = new BitSet(rows);
+        final BitSet offNetworkDestinations = new BitSet(columns);
+        final BitSet estimated = new BitSet();
+        final BitSet store = new BitSet();
         for (int i = 0; i < requestRows.length; i++) {
             sourceSnaps[requestRows[i]] = computed.sourceSnapMeters(i);
+            if (computed.isSourceOffNetwork(i)) {
+                offNetworkOrigins.set(requestRows[i]);
+            }
             for (int j = 0; j < requestColumns.length; j++) {
                 final int cell = requestRows[i] * columns + requestColumns[j];
                 durations[cell] = computed.durationSeconds(i, j);
                 distances[cell] = computed.distanceMeters(i, j);
+                if (computed.isEstimated(i, j)) {
+                    estimated.set(cell);
+                } else if (!computed.isSourceOffNetwork(i) && !computed.isDestinationOffNetwork(j)) {
+                    store.set(i * requestColumns.length + j);
+                }
             }
         }
         for (int j = 0; j < requestColumns.length; j++) {
             destinationSnaps[requestColumns[j]] = computed.destinationSnapMeters(j);
+            if (computed.isDestinationOffNetwork(j)) {
+                offNetworkDestinations.set(requestColumns[j]);
+            }
         }
-        final BitSet all = new BitSet();
-        all.set(0, requestRows.length * requestColumns.length);
-        cache.store(scope, subOrigins, subDestinations, computed, all);
-        return new MatrixResult(rows, columns, durations, distances, sourceSnaps, destinationSnaps);
+        cache.store(scope, subOrigins, subDestinations, computed, store);
+        return new MatrixResult(rows, columns, durations, distances, sourceSnaps, destinationSnaps, offNetworkOrigins, offNetworkDestinations,
+                estimated);
     }
 
     private static int[] indexes(final boolean[] flags) {

@@ -35,11 +35,13 @@ public final class MatrixRowWriter {
         public long ok;
         public long unroutable;
         public long snappedTooFar;
+        public long noRoad;
+        public long estimated;
         public long invalid;
         public long selfPairsSkipped;
 
         public long total() {
-            return ok + unroutable + snappedTooFar + invalid;
+            return ok + unroutable + snappedTooFar + noRoad + estimated + invalid;
         }
     }
 
@@ -75,6 +77,7 @@ public final class MatrixRowWriter {
         for (int r = 0; r < rows; r++) {
             final String originId = origins.id(r);
             final double originSnap = matrix.sourceSnapMeters(r);
+            final boolean originOffNetwork = matrix.isSourceOffNetwork(r);
             for (int c = 0; c < columns; c++) {
                 if (excludeSelfPairs && originId.equals(destinationIds[c])) {
                     counts.selfPairsSkipped++;
@@ -82,17 +85,26 @@ public final class MatrixRowWriter {
                 }
                 final double destinationSnap = matrix.destinationSnapMeters(c);
                 final String status;
-                if (originSnap > maxSnapMeters || destinationSnap > maxSnapMeters) {
+                if (originOffNetwork || matrix.isDestinationOffNetwork(c)) {
+                    status = MatrixRowFields.STATUS_NO_ROAD;
+                    counts.noRoad++;
+                } else if (originSnap > maxSnapMeters || destinationSnap > maxSnapMeters) {
                     status = MatrixRowFields.STATUS_SNAPPED_TOO_FAR;
                     counts.snappedTooFar++;
+                } else if (matrix.isEstimated(r, c)) {
+                    status = MatrixRowFields.STATUS_ESTIMATED;
+                    counts.estimated++;
                 } else if (matrix.isRoutable(r, c)) {
                     status = MatrixRowFields.STATUS_OK;
                     counts.ok++;
+                } else if (matrix.isBeyondCutoff(r, c)) {
+                    status = MatrixRowFields.STATUS_BEYOND_CUTOFF;
+                    counts.unroutable++;
                 } else {
                     status = MatrixRowFields.STATUS_UNROUTABLE;
                     counts.unroutable++;
                 }
-                final boolean hasValues = status.equals(MatrixRowFields.STATUS_OK);
+                final boolean hasValues = status.equals(MatrixRowFields.STATUS_OK) || status.equals(MatrixRowFields.STATUS_ESTIMATED);
                 final double distance = matrix.distanceMeters(r, c);
                 row(writer, originId, destinationIds[c], hasValues ? matrix.durationSeconds(r, c) : null,
                         hasValues && !Double.isNaN(distance) ? distance : null, status, originSnap, destinationSnap);

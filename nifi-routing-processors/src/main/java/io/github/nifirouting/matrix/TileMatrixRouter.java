@@ -8,6 +8,8 @@ import io.github.nifirouting.model.MatrixLimits;
 import io.github.nifirouting.model.MatrixResult;
 import io.github.nifirouting.model.TilePlan;
 
+import java.util.BitSet;
+
 /**
  * Asks an engine for the whole matrix of a tile, in as many requests as its limits require, and assembles the
  * answers into one origins x destinations result. Nothing is written until every request succeeded, so a failed
@@ -36,6 +38,9 @@ public final class TileMatrixRouter {
         final double[] distances = new double[durations.length];
         final double[] originSnaps = MatrixResult.nanArray(rows);
         final double[] destinationSnaps = MatrixResult.nanArray(columns);
+        final BitSet offNetworkOrigins = new BitSet(rows);
+        final BitSet offNetworkDestinations = new BitSet(columns);
+        final BitSet estimated = new BitSet();
         for (int rowStart = 0; rowStart < rows; rowStart += plan.originBlockSize()) {
             final int rowCount = Math.min(plan.originBlockSize(), rows - rowStart);
             for (int columnStart = 0; columnStart < columns; columnStart += plan.destinationBlockSize()) {
@@ -47,15 +52,25 @@ public final class TileMatrixRouter {
                         final int cell = (rowStart + r) * columns + columnStart + c;
                         durations[cell] = part.durationSeconds(r, c);
                         distances[cell] = part.distanceMeters(r, c);
+                        if (part.isEstimated(r, c)) {
+                            estimated.set(cell);
+                        }
                     }
                     originSnaps[rowStart + r] = part.sourceSnapMeters(r);
+                    if (part.isSourceOffNetwork(r)) {
+                        offNetworkOrigins.set(rowStart + r);
+                    }
                 }
                 for (int c = 0; c < columnCount; c++) {
                     destinationSnaps[columnStart + c] = part.destinationSnapMeters(c);
+                    if (part.isDestinationOffNetwork(c)) {
+                        offNetworkDestinations.set(columnStart + c);
+                    }
                 }
             }
         }
-        return new MatrixResult(rows, columns, durations, distances, originSnaps, destinationSnaps);
+        return new MatrixResult(rows, columns, durations, distances, originSnaps, destinationSnaps, offNetworkOrigins, offNetworkDestinations,
+                estimated);
     }
 
     /** An engine that answers another shape than asked is broken for this request: retrying may help, writing must not. */

@@ -23,8 +23,21 @@ public final class MatrixRowFields {
     public static final String STATUS_OK = "OK";
     /** The engine found no route (e.g. disconnected networks); duration and distance are null. */
     public static final String STATUS_UNROUTABLE = "UNROUTABLE";
+    /** The engine stopped at its cutoff (e.g. Max Travel Time) before reaching the destination; values are null. */
+    public static final String STATUS_BEYOND_CUTOFF = "BEYOND_CUTOFF";
     /** A route exists but an end snapped to the network farther than the configured maximum; values are null. */
     public static final String STATUS_SNAPPED_TOO_FAR = "SNAPPED_TOO_FAR";
+    /**
+     * The engine could not place the origin or the destination on its network (OSRM NoSegment, e.g. beyond the
+     * service's Snap Radius; Valhalla 171; OpenRouteService 6010; GraphHopper "Cannot find point"); values are null.
+     * The other pairs of the tile are routed.
+     */
+    public static final String STATUS_NO_ROAD = "NO_ROAD";
+    /**
+     * The engine found no route and estimated the pair instead (OSRM fallback_speed: straight-line distance at the
+     * fallback speed); duration and distance are the estimate.
+     */
+    public static final String STATUS_ESTIMATED = "ESTIMATED";
     /** The origin or destination record has no valid point; nothing was asked of the engine for this pair. */
     public static final String STATUS_INVALID_COORDINATE = "INVALID_COORDINATE";
 

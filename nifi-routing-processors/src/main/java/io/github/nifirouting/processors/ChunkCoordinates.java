@@ -2,6 +2,8 @@ package io.github.nifirouting.processors;
 
 import io.github.nifirouting.coordinates.CoordinateSetService;
 import io.github.nifirouting.coordinates.DuplicateIdPolicy;
+import io.github.nifirouting.coordinates.InputFieldsException;
+import io.github.nifirouting.coordinates.JsonElementCensus;
 import io.github.nifirouting.coordinates.PointFields;
 import io.github.nifirouting.engine.RoutingEngineService;
 import io.github.nifirouting.memory.HeapGuard;
@@ -59,7 +61,10 @@ import java.util.stream.Stream;
         + "input record ends up in exactly one of the outputs. O-D tiles are sized by work (Max Pairs Per Tile), not by one engine "
         + "request: InvokeRoutingMatrix cuts them into requests. At most Max FlowFiles Per Session outputs are emitted per session; "
         + "an input cut into more goes back to its queue with tiles.next marking the next output, committed with the batch, so a "
-        + "restart neither loses nor repeats outputs.")
+        + "restart neither loses nor repeats outputs. "
+        + "Problems of the whole input are reported once, with the input routed "
+        + "to failure untouched: configured fields missing or misspelt (with the closest field found), a reader that inferred ids as "
+        + "numbers or coordinates as float, or a JSON reader that returned fewer records than the input holds objects.")
 @InputRequirement(InputRequirement.Requirement.INPUT_REQUIRED)
 @SeeAlso(classNames = {"io.github.nifirouting.processors.InvokeRoutingMatrix", "io.github.nifirouting.coordinates.RecordFileCoordinateSet"})
 @UseCase(description = "Tile 10,000 candidate sites against 2,000 competitor sites for an OSRM server with max-table-size 100",
@@ -94,20 +99,37 @@ import java.util.stream.Stream;
                 + "output to emit"),
         @WritesAttribute(attribute = TileBatch.SET_VERSION, description = "On an input sent back to its queue: the coordinate set "
                 + "version its tiles are cut against"),
-        @WritesAttribute(attribute = "chunk.records.read", description = "On original: records read from the input"),
+        @WritesAttribute(attribute = ChunkCoordinates.RECORDS_READ, description = "On original: records read from the input; on failure when the reader lost records: the records it returned"),
         @WritesAttribute(attribute = "chunk.records.valid", description = "On original: valid records"),
         @WritesAttribute(attribute = "chunk.records.invalid", description = "On original and invalid: records routed to invalid"),
         @WritesAttribute(attribute = "chunk.records.dropped", description = "On original: duplicate-id records dropped (policy Drop)"),
         @WritesAttribute(attribute = "chunk.error", description = "On failure: what was wrong with the input"),
-        @WritesAttribute(attribute = "chunk.error.record.index", description = "On failure: 0-based index of the record that could not be read")
+        @WritesAttribute(attribute = "chunk.error.record.index", description = "On failure: 0-based index of the record that could not be read "
+                + "(for a JSON reader that lost records: of the first array element that is not an object)"),
+        @WritesAttribute(attribute = ChunkCoordinates.FIELDS_MISSING, description = "On failure: the configured field names the input does "
+                + "not have, comma-separated (empty when a field is present but typed so that it loses values)"),
+        @WritesAttribute(attribute = ChunkCoordinates.FIELDS_FOUND, description = "On failure for missing or lossy fields: the fields the "
+                + "Record Reader found, comma-separated"),
+        @WritesAttribute(attribute = ChunkCoordinates.INPUT_OBJECTS, description = "On failure when the reader returned fewer records "
+                + "than the JSON input holds objects: the top-level objects, counted independently of the reader"),
+        @WritesAttribute(attribute = ChunkCoordinates.RECORDS_MISSING, description = "On failure: how many of those objects the reader "
+                + "did not return (NiFi's JSON readers skip past the object after an array element that is not an object, e.g. null)")
 })
 public class ChunkCoordinates extends AbstractProcessor {
 
     static final int ALL_PAIRS_TILES_PER_PASS = 32;
 
+    public static final String RECORDS_READ = "chunk.records.read";
+    public static final String FIELDS_MISSING = "chunk.fields.missing";
+    public static final String FIELDS_FOUND = "chunk.fields.found";
+    public static final String INPUT_OBJECTS = "chunk.input.objects";
+    public static final String RECORDS_MISSING = "chunk.records.missing";
+
     public static final PropertyDescriptor RECORD_READER = new PropertyDescriptor.Builder()
             .name("Record Reader")
-            .description("Reads the incoming points.")
+            .description("Reads the incoming points. Values are read as the reader found them, so ids and coordinates stay as written; "
+                    + "for CSV use Schema Access Strategy 'Use String Fields From Header' (CSVReader's default inference reads ids as numbers "
+                    + "and coordinates as float, and such inputs are refused).")
             .identifiesControllerService(RecordReaderFactory.class)
             .required(true)
             .build();
@@ -195,7 +217,10 @@ public class ChunkCoordinates extends AbstractProcessor {
     public static final Relationship REL_INVALID = new Relationship.Builder().name("invalid")
             .description("One FlowFile per input with the invalid records, each with 'reason' and 'record_index' fields").build();
     public static final Relationship REL_FAILURE = new Relationship.Builder().name("failure")
-            .description("The input, untouched, when it cannot be read as records or cannot be tiled; see chunk.error").build();
+            .description("The input, untouched, when it cannot be read as records, its fields do not fit the configuration (missing, "
+                    + "misspelt, or typed by the reader so that ids or coordinates would change), the reader returned fewer records than "
+                    + "the input holds (JSON array elements that are not objects), or "
+                    + "it cannot be tiled; see chunk.error").build();
     public static final Relationship REL_ORIGINAL = new Relationship.Builder().name("original")
             .description("The input after it was chunked, with counts").build();
 
@@ -331,19 +356,39 @@ public class ChunkCoordinates extends AbstractProcessor {
                 fail("Chunk Size is not a positive integer for this FlowFile: " + e.getMessage(), -1, e);
                 return;
             }
+            // An input back from an earlier batch was validated then; its counts travel with it.
+            final PointTiler.Scan resumed = resumedScan(original);
+            final JsonElementCensus census;
+            if (resumed != null) {
+                census = null;
+            } else {
+                try (InputStream in = session.read(original)) {
+                    census = JsonElementCensus.of(in);
+                } catch (final IOException e) {
+                    fail("cannot read the input: " + e.getMessage(), -1, e);
+                    return;
+                }
+            }
             final PointTiler.Scan scan;
             try {
-                // An input back from an earlier batch was validated then; its counts travel with it.
-                final PointTiler.Scan resumed = resumedScan(original);
-                scan = resumed != null ? resumed : tiler.scan(this::openReader);
+                scan = resumed != null ? resumed : tiler.scan(this::openReader, census.json());
             } catch (final PointTiler.InputException e) {
                 fail(e.getMessage(), e.recordIndex(), e);
+                return;
+            } catch (final InputFieldsException e) {
+                fail("the input's fields do not fit the configuration: " + e.getMessage(), -1, null, Map.of(
+                        FIELDS_MISSING, String.join(",", e.missing()), FIELDS_FOUND, String.join(",", e.found())));
                 return;
             } catch (final IOException e) {
                 fail("cannot read the input: " + e.getMessage(), -1, e);
                 return;
             } finally {
                 closeInput();
+            }
+            if (census != null && census.missingRecords(scan.read()) > 0) {
+                fail(census.explainMissing(scan.read()), census.firstNonObjectIndex(), null, Map.of(RECORDS_READ, String.valueOf(scan.read()),
+                        INPUT_OBJECTS, String.valueOf(census.objects()), RECORDS_MISSING, String.valueOf(census.missingRecords(scan.read()))));
+                return;
             }
             try {
                 plan(scan, chunkSize);
@@ -550,7 +595,7 @@ public class ChunkCoordinates extends AbstractProcessor {
                 session.transfer(invalidFlowFile, REL_INVALID);
             }
             final Map<String, String> counts = new HashMap<>();
-            counts.put("chunk.records.read", String.valueOf(scan.read()));
+            counts.put(RECORDS_READ, String.valueOf(scan.read()));
             counts.put("chunk.records.valid", String.valueOf(scan.valid()));
             counts.put("chunk.records.invalid", String.valueOf(scan.invalid()));
             counts.put("chunk.records.dropped", String.valueOf(scan.dropped()));
@@ -624,9 +669,17 @@ public class ChunkCoordinates extends AbstractProcessor {
         }
 
         private void fail(final String message, final long recordIndex, final Exception cause) {
+            fail(message, recordIndex, cause, Map.of());
+        }
+
+        private void fail(final String message, final long recordIndex, final Exception cause, final Map<String, String> details) {
             closeInput();
-            logger.error("Cannot chunk {}: {}", original, message, cause);
-            final Map<String, String> attributes = new HashMap<>();
+            if (cause == null) {
+                logger.error("Cannot chunk {}: {}", original, message);
+            } else {
+                logger.error("Cannot chunk {}: {}", original, message, cause);
+            }
+            final Map<String, String> attributes = new HashMap<>(details);
             attributes.put("chunk.error", message);
             if (recordIndex >= 0) {
                 attributes.put("chunk.error.record.index", String.valueOf(recordIndex));

@@ -8,7 +8,7 @@ import io.github.nifirouting.engine.RoutingEngineService;
 import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.matrix.CachedMatrixRouter;
 import io.github.nifirouting.matrix.MatrixRowWriter;
-import io.github.nifirouting.matrix.TileMatrixRouter;
+import io.github.nifirouting.matrix.MatrixRouter;
 import io.github.nifirouting.matrix.TilePoints;
 import io.github.nifirouting.matrix.TileReader;
 import io.github.nifirouting.matrix.TileRequests;
@@ -99,6 +99,10 @@ import java.util.stream.Stream;
         @WritesAttribute(attribute = "routing.pairs.unroutable", description = "Pairs without a route"),
         @WritesAttribute(attribute = "routing.pairs.snapped.too.far", description = "Pairs whose ends snapped beyond Max Snap Distance"),
         @WritesAttribute(attribute = "routing.pairs.invalid", description = "Pairs with a record that has no valid point"),
+        @WritesAttribute(attribute = "routing.pairs.no.road", description = "Pairs with a point the engine could not place on its network (NO_ROAD)"),
+        @WritesAttribute(attribute = "routing.pairs.estimated", description = "Pairs the engine estimated instead of routing (ESTIMATED, OSRM Fallback Speed)"),
+        @WritesAttribute(attribute = "routing.request.fill", description = "Pairs per answered engine request divided by the most "
+                + "pairs the engine allows in one request (e.g. OSRM Max Table Size squared); absent when the engine has no pair limit"),
         @WritesAttribute(attribute = "record.count", description = "Rows written"),
         @WritesAttribute(attribute = "filename", description = "<input name>-<fragment.index>.<format extension>, unique per tile of an input"),
         @WritesAttribute(attribute = "mime.type", description = "The Record Writer's MIME type"),
@@ -275,7 +279,7 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
             throw new TileReader.TileException("the tile was cut against coordinate set service " + setId
                     + " but this processor uses " + context.getProperty(DESTINATION_SET).getValue());
         }
-        return TileReader.destinationSlice(service.getCoordinateSet(), address);
+        return TileReader.destinationSlice(service.getCoordinateSet(address.destinationSetVersion()), address);
     }
 
     /**
@@ -289,10 +293,9 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
         final MatrixRowWriter rowWriter = new MatrixRowWriter(maxSnap, context.getProperty(EXCLUDE_SELF_PAIRS).asBoolean());
         final MatrixCacheService cache = context.getProperty(RESULT_CACHE).asControllerService(MatrixCacheService.class);
         final CallStats stats = new CallStats();
-        final long[] cacheTally = new long[2]; // hits, misses
-        final TileRequests.BlockRouter router = cache == null
-                ? (origins, destinations) -> TileMatrixRouter.route(engine, origins, destinations, stats)
-                : (origins, destinations) -> routeThroughCache(engine, cache, origins, destinations, stats, cacheTally);
+        final MatrixRouter matrixRouter = cache == null ? MatrixRouter.of(engine)
+                : CachedMatrixRouter.around(MatrixRouter.of(engine), cache, CachedMatrixRouter.scope(engine));
+        final TileRequests.BlockRouter router = (origins, destinations) -> matrixRouter.route(origins, destinations, stats);
         final MatrixRowWriter.Counts counts = new MatrixRowWriter.Counts();
         FlowFile rows = session.create(tile);
         final Map<String, String> attributes = new HashMap<>();
@@ -317,13 +320,13 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
             return;
         }
         FlowFile original = tile;
-        if (cache != null) {
-            session.adjustCounter("Cache hits", cacheTally[0], false);
-            session.adjustCounter("Cache misses", cacheTally[1], false);
-            original = session.putAllAttributes(original, Map.of("routing.cache.hits", String.valueOf(cacheTally[0]),
-                    "routing.cache.misses", String.valueOf(cacheTally[1])));
-            attributes.put("routing.cache.hits", String.valueOf(cacheTally[0]));
-            attributes.put("routing.cache.misses", String.valueOf(cacheTally[1]));
+        if (stats.cacheUsed()) {
+            session.adjustCounter("Cache hits", stats.cacheHits(), false);
+            session.adjustCounter("Cache misses", stats.cacheMisses(), false);
+            original = session.putAllAttributes(original, Map.of("routing.cache.hits", String.valueOf(stats.cacheHits()),
+                    "routing.cache.misses", String.valueOf(stats.cacheMisses())));
+            attributes.put("routing.cache.hits", String.valueOf(stats.cacheHits()));
+            attributes.put("routing.cache.misses", String.valueOf(stats.cacheMisses()));
         }
         attributes.put("routing.engine", engine.getEngineName());
         attributes.put("routing.profile", engine.getProfile());
@@ -335,29 +338,24 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
         attributes.put("routing.pairs.unroutable", String.valueOf(counts.unroutable));
         attributes.put("routing.pairs.snapped.too.far", String.valueOf(counts.snappedTooFar));
         attributes.put("routing.pairs.invalid", String.valueOf(counts.invalid));
+        attributes.put("routing.pairs.no.road", String.valueOf(counts.noRoad));
+        attributes.put("routing.pairs.estimated", String.valueOf(counts.estimated));
+        final long maxElements = engine.getMatrixLimits().maxElements();
+        if (maxElements < Long.MAX_VALUE && stats.answeredRequests() > 0) {
+            attributes.put("routing.request.fill", String.format(java.util.Locale.ROOT, "%.3f",
+                    (double) stats.answeredPairs() / stats.answeredRequests() / maxElements));
+        }
         rows = session.putAllAttributes(rows, attributes);
         session.transfer(rows, REL_SUCCESS);
         session.transfer(session.removeAttribute(original, RETRY_COUNT), REL_ORIGINAL);
         session.adjustCounter("Tiles routed", 1, false);
         session.adjustCounter("Pairs OK", counts.ok, false);
         session.adjustCounter("Pairs unroutable", counts.unroutable + counts.snappedTooFar, false);
+        session.adjustCounter("Pairs without road", counts.noRoad, false);
+        session.adjustCounter("Pairs estimated", counts.estimated, false);
         session.adjustCounter("Pairs with invalid coordinates", counts.invalid, false);
         session.adjustCounter("Engine requests", stats.requests(), false);
         session.adjustCounter("Engine retries", stats.retries(), false);
-    }
-
-    /** One request through the result cache; a failing cache counts as a transient failure (routing around it would hide a broken disk). */
-    private static MatrixResult routeThroughCache(final RoutingEngineService engine, final MatrixCacheService cache, final CoordinateBlock origins,
-                                                  final CoordinateBlock destinations, final CallStats stats, final long[] tally) throws RoutingException {
-        final CachedMatrixRouter.CacheOutcome[] outcome = new CachedMatrixRouter.CacheOutcome[1];
-        try {
-            final MatrixResult result = CachedMatrixRouter.route(engine, cache, origins, destinations, stats, outcome);
-            tally[0] += outcome[0].hits();
-            tally[1] += outcome[0].misses();
-            return result;
-        } catch (final IOException e) {
-            throw new RoutingException(RoutingException.Kind.TRANSIENT, "result cache failed: " + e.getMessage(), null, e);
-        }
     }
 
     private void handleEngineFailure(final ProcessContext context, final ProcessSession session, final FlowFile tile,

@@ -1,11 +1,14 @@
 package io.github.nifirouting.processors;
 
 import io.github.nifirouting.accessibility.AccessibilityScorer;
+import io.github.nifirouting.accessibility.ChunkBin;
+import io.github.nifirouting.accessibility.ChunkBinManager;
 import io.github.nifirouting.accessibility.DecayFunction;
 import io.github.nifirouting.accessibility.OriginScores;
+import io.github.nifirouting.accessibility.TileSlot;
+import io.github.nifirouting.accessibility.TwoStepRunStore;
 import io.github.nifirouting.isochrone.Thresholds;
 import io.github.nifirouting.memory.HeapGuard;
-import io.github.nifirouting.model.TileAddress;
 import io.github.nifirouting.tiling.TileAttributes;
 import org.apache.nifi.annotation.behavior.InputRequirement;
 import org.apache.nifi.annotation.behavior.ReadsAttribute;
@@ -27,6 +30,8 @@ import org.apache.nifi.flowfile.FlowFile;
 import org.apache.nifi.flowfile.attributes.CoreAttributes;
 import org.apache.nifi.flowfile.attributes.FragmentAttributes;
 import org.apache.nifi.processor.AbstractSessionFactoryProcessor;
+import org.apache.nifi.processor.DataUnit;
+import org.apache.nifi.processor.FlowFileFilter;
 import org.apache.nifi.processor.ProcessContext;
 import org.apache.nifi.processor.ProcessSession;
 import org.apache.nifi.processor.ProcessSessionFactory;
@@ -44,18 +49,17 @@ import org.apache.nifi.serialization.record.RecordField;
 import org.apache.nifi.serialization.record.RecordFieldType;
 import org.apache.nifi.serialization.record.RecordSchema;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
-import java.util.BitSet;
+import java.nio.file.Path;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -64,12 +68,13 @@ import java.util.stream.Stream;
         + "optional weight fields), as a stream: cumulative opportunities within each threshold (count and weight sum), gravity (Hansen) "
         + "accessibility with exponential or power decay, the k nearest destinations with their times, and optionally the two-step "
         + "floating catchment area (2SFCA) with supply and demand weights. Unroutable pairs never count. InvokeRoutingMatrix writes one "
-        + "FlowFile per O-D tile, so an origin's rows arrive in several FlowFiles: with Grouping 'Origin chunk', tiles are held (like "
-        + "MergeRecord holds its bins: in their own session, so a restart loses nothing) until every destination block of their "
-        + "origin chunk arrived, and each chunk is scored into one FlowFile. Memory is one small accumulator per origin of the open "
-        + "chunks (plus, for 2SFCA, one supply/demand pair per destination of the run), never the rows. A chunk that does not "
-        + "complete within Max Chunk Age, or is evicted by Max Open Chunks, goes to failure: scores are never written from part of "
-        + "an origin's destinations.")
+        + "FlowFile per O-D tile, so an origin's rows arrive in several FlowFiles: with Grouping 'Origin chunk', tiles are held in bins "
+        + "(like MergeRecord's: one per origin chunk, in its own session, so a restart loses nothing) until every destination block of "
+        + "their origin chunk arrived, and each chunk is scored into one FlowFile. A delay is never a failure: a chunk waits as long as "
+        + "its tiles may still come (retry, open circuit) and only a stall warning is raised; Max Held Bytes bounds the memory held, "
+        + "by back-pressure rather than eviction. With 2SFCA the first pass sums each destination's supply and demand tile by tile in a "
+        + "state file that outlives sessions and restarts, and the second pass scores origin chunks: no session holds the whole run. "
+        + "Scores are never written from part of an origin's destinations.")
 @InputRequirement(InputRequirement.Requirement.INPUT_REQUIRED)
 @TriggerWhenEmpty
 @SeeAlso(classNames = {"io.github.nifirouting.processors.InvokeRoutingMatrix", "io.github.nifirouting.processors.ChunkCoordinates"})
@@ -80,8 +85,9 @@ import java.util.stream.Stream;
                 + "gravity score and its 3 nearest competitors, one FlowFile per origin chunk.")
 @UseCase(description = "Supply-to-demand ratio (2SFCA) of stores for population cells",
         configuration = "Origins are population cells with a 'population' field, destinations stores with 'floor_area'; 2SFCA Catchment "
-                + "'15 min', Origin Weight Field 'population', Destination Weight Field 'floor_area'. The processor holds the tiles of the "
-                + "run, computes each store's ratio in a first pass and scores the cells chunk by chunk in a second pass.")
+                + "'15 min', Origin Weight Field 'population', Destination Weight Field 'floor_area'. The processor keeps the "
+                + "run's first pass in 2SFCA State Directory (each store's supply and the demand within reach, tile by tile), then scores "
+                + "the cells chunk by chunk in a second pass.")
 @ReadsAttributes({
         @ReadsAttribute(attribute = "fragment.identifier", description = "The run a tile belongs to (from ChunkCoordinates)"),
         @ReadsAttribute(attribute = "fragment.index", description = "With 2SFCA: the tile's position in the run"),
@@ -89,7 +95,10 @@ import java.util.stream.Stream;
         @ReadsAttribute(attribute = "tile.origin.block.index", description = "The tile's origin chunk"),
         @ReadsAttribute(attribute = "tile.origin.block.count", description = "Origin chunks in the run"),
         @ReadsAttribute(attribute = "tile.destination.block.index", description = "The tile's destination block"),
-        @ReadsAttribute(attribute = "tile.destination.block.count", description = "Destination blocks of every origin chunk")
+        @ReadsAttribute(attribute = "tile.destination.block.count", description = "Destination blocks of every origin chunk"),
+        @ReadsAttribute(attribute = "routing.error.kind", description = "A tile InvokeRoutingMatrix routed to failure (REJECTED, INVALID_TILE, "
+                + "RETRIES_EXHAUSTED, WRITE_FAILED; no routing.engine) fails its chunk at once instead of leaving it waiting"),
+        @ReadsAttribute(attribute = ScoreAccessibility.TWO_STEP_COUNTED, description = "With 2SFCA: the tile was counted by the first pass")
 })
 @WritesAttributes({
         @WritesAttribute(attribute = "record.count", description = "Origins scored"),
@@ -100,8 +109,11 @@ import java.util.stream.Stream;
         @WritesAttribute(attribute = "fragment.index", description = "Grouped output: the origin chunk (tile.origin.block.index), so "
                 + "MergeRecord's Defragment strategy can join the chunks of a run"),
         @WritesAttribute(attribute = "fragment.count", description = "Grouped output: origin chunks in the run"),
-        @WritesAttribute(attribute = "score.error", description = "On failure: what was wrong (bad row, incomplete or evicted chunk)"),
-        @WritesAttribute(attribute = "score.error.row.index", description = "On failure: 0-based index of the offending row")
+        @WritesAttribute(attribute = ScoreAccessibility.ERROR, description = "On failure: what was wrong (bad row, duplicate tile, a tile of "
+                + "the chunk that failed upstream)"),
+        @WritesAttribute(attribute = ScoreAccessibility.ERROR_ROW, description = "On failure: 0-based index of the offending row"),
+        @WritesAttribute(attribute = ScoreAccessibility.TWO_STEP_COUNTED, description = "With 2SFCA: on a tile the first pass counted, which "
+                + "waits (penalized, in the input queue) until every tile of its run is counted")
 })
 public class ScoreAccessibility extends AbstractSessionFactoryProcessor {
 
@@ -112,15 +124,23 @@ public class ScoreAccessibility extends AbstractSessionFactoryProcessor {
     public static final PropertyDescriptor GROUPING = new PropertyDescriptor.Builder().name("Grouping")
             .description("How the rows of one origin are found.").allowableValues(ScoreGrouping.class)
             .defaultValue(ScoreGrouping.ORIGIN_CHUNK).required(true).build();
-    public static final PropertyDescriptor MAX_OPEN_CHUNKS = new PropertyDescriptor.Builder().name("Max Open Chunks")
-            .description("Most origin chunks (or, with 2SFCA, runs) waiting for tiles at once. When a tile would open one more, the oldest "
-                    + "open chunk goes to failure as incomplete. Allow for the chunks in flight upstream (InvokeRoutingMatrix's concurrent "
-                    + "tasks and retries).").required(true).defaultValue("64")
-            .addValidator(StandardValidators.createLongValidator(1, 100_000, true)).build();
-    public static final PropertyDescriptor MAX_CHUNK_AGE = new PropertyDescriptor.Builder().name("Max Chunk Age")
-            .description("How long an origin chunk (or a 2SFCA run) may wait for its remaining tiles before its tiles go to failure as "
-                    + "incomplete (e.g. a tile that went to InvokeRoutingMatrix's failure never arrives).").required(true)
-            .defaultValue("30 min").addValidator(StandardValidators.TIME_PERIOD_VALIDATOR).build();
+    public static final PropertyDescriptor MAX_HELD_BYTES = new PropertyDescriptor.Builder().name("Max Held Bytes")
+            .description("Most heap the open origin chunks may hold: their per-origin accumulators and the records (not the content) of "
+                    + "their held FlowFiles, estimated. At the bound the processor takes only tiles of chunks already open (they complete "
+                    + "them and free memory); tiles that would open another chunk stay queued, which back-pressures upstream. Nothing is "
+                    + "failed for pressure. The bound can be passed by the tiles of one batch.").required(true).defaultValue("64 MB")
+            .addValidator(StandardValidators.DATA_SIZE_VALIDATOR).build();
+    public static final PropertyDescriptor STALLED_CHUNK_WARNING = new PropertyDescriptor.Builder().name("Stalled Chunk Warning")
+            .description("How long an open origin chunk may go without a new tile before a warning bulletin names its missing destination "
+                    + "blocks. The chunk stays open: its tiles may be in InvokeRoutingMatrix's retry, behind an open circuit, or queued on "
+                    + "the way, and a delay is not a failure. A chunk fails only for a reason that makes it unscorable: a bad row, a "
+                    + "duplicate that disagrees, or one of its tiles arriving from InvokeRoutingMatrix's failure relationship.")
+            .required(true).defaultValue("30 min").addValidator(StandardValidators.TIME_PERIOD_VALIDATOR).build();
+    public static final PropertyDescriptor TWO_STEP_STATE_DIRECTORY = new PropertyDescriptor.Builder().name("2SFCA State Directory")
+            .description("With 2SFCA Catchment: where the first pass keeps each run's per-destination supply and demand and which tiles "
+                    + "were counted (one small file per run, in a sub-directory named by the processor's id), so that no session holds the "
+                    + "run and a restart loses nothing. Relative paths are relative to NiFi's working directory.")
+            .required(true).defaultValue("./state/score-accessibility").addValidator(StandardValidators.NON_BLANK_VALIDATOR).build();
     public static final PropertyDescriptor THRESHOLDS = new PropertyDescriptor.Builder().name("Thresholds")
             .description("Travel times for cumulative opportunities: '5 min, 10 min, 15 min' or seconds. Grouped tiles use the value "
                     + "evaluated against the first tile of their chunk.").required(true)
@@ -143,38 +163,35 @@ public class ScoreAccessibility extends AbstractSessionFactoryProcessor {
             .required(true).defaultValue("3").addValidator(StandardValidators.createLongValidator(0, 50, true)).build();
     public static final PropertyDescriptor TWO_STEP_CATCHMENT = new PropertyDescriptor.Builder().name("2SFCA Catchment")
             .description("Catchment time of the two-step floating catchment area score, e.g. '15 min'. Empty: no 2SFCA. Each destination's "
-                    + "ratio depends on every origin of the study: with Grouping 'Origin chunk' the tiles of the whole run are held (one "
-                    + "supply/demand pair per destination in memory) and scored chunk by chunk once the last one arrived; with 'Each "
-                    + "FlowFile' a FlowFile must hold the whole study.")
+                    + "ratio depends on every origin of the study: with Grouping 'Origin chunk' a first pass sums each destination's "
+                    + "supply and demand tile by tile into 2SFCA State Directory (tiles then wait, penalized, in the input queue), and once "
+                    + "every tile of the run (fragment.count) is counted a second pass scores origin chunks; with 'Each FlowFile' a "
+                    + "FlowFile must hold the whole study.")
             .required(false).addValidator(StandardValidators.NON_BLANK_VALIDATOR).build();
 
     public static final Relationship REL_SUCCESS = new Relationship.Builder().name("success")
             .description("One score record per origin: one FlowFile per origin chunk, or per input FlowFile scored on its own").build();
     public static final Relationship REL_FAILURE = new Relationship.Builder().name("failure")
-            .description("Input that cannot be scored (missing fields, negative durations, incomplete or evicted chunks, duplicate tiles), "
-                    + "with score.error").build();
+            .description("Input that cannot be scored (missing fields, negative durations, duplicate tiles, chunks with a bad row or a "
+                    + "tile that failed upstream), with score.error. Never for being slow or for memory pressure.").build();
     public static final Relationship REL_ORIGINAL = new Relationship.Builder().name("original").description("The input after scoring").build();
 
-    static final String ERROR = "score.error";
-    static final String ERROR_ROW = "score.error.row.index";
-    /** Remembered failed chunks, so their late tiles fail at once instead of opening a chunk that cannot complete. */
-    private static final int FAILED_CHUNKS_REMEMBERED = 10_000;
+    public static final String ERROR = "score.error";
+    public static final String ERROR_ROW = "score.error.row.index";
+    /** Set on a 2SFCA tile whose supply and demand the first pass counted (value: the run), before it waits for its run. */
+    public static final String TWO_STEP_COUNTED = "score.2sfca.counted";
     private static final int BATCH = 16;
 
     private static final List<PropertyDescriptor> PROPERTIES = Stream.concat(Stream.of(RECORD_READER, RECORD_WRITER, GROUPING,
-            MAX_OPEN_CHUNKS, MAX_CHUNK_AGE, THRESHOLDS, DESTINATION_WEIGHT_FIELD, ORIGIN_WEIGHT_FIELD, DECAY, BETA, NEAREST_K,
-            TWO_STEP_CATCHMENT), HeapGuard.PROPERTIES.stream()).toList();
+            MAX_HELD_BYTES, STALLED_CHUNK_WARNING, THRESHOLDS, DESTINATION_WEIGHT_FIELD, ORIGIN_WEIGHT_FIELD, DECAY, BETA, NEAREST_K,
+            TWO_STEP_CATCHMENT, TWO_STEP_STATE_DIRECTORY), HeapGuard.PROPERTIES.stream()).toList();
     private static final Set<Relationship> RELATIONSHIPS = Set.of(REL_SUCCESS, REL_FAILURE, REL_ORIGINAL);
 
     private volatile HeapGuard.Gate heapGate;
-    /** Open chunks in the order they were opened; guarded by itself. */
-    private final LinkedHashMap<String, Chunk> chunks = new LinkedHashMap<>();
-    private final Map<String, String> failedChunks = new LinkedHashMap<>(16, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(final Map.Entry<String, String> eldest) {
-            return size() > FAILED_CHUNKS_REMEMBERED;
-        }
-    };
+    /** Open origin chunks, each in its own session; outlives onTrigger. */
+    private final ChunkBinManager<ProcessSession, FlowFile> bins = new ChunkBinManager<>(Long.MAX_VALUE, System::nanoTime);
+    /** 2SFCA's first pass, on disk; null without 2SFCA. */
+    private volatile TwoStepRunStore runStore;
 
     @Override
     protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
@@ -205,18 +222,31 @@ public class ScoreAccessibility extends AbstractSessionFactoryProcessor {
     @OnScheduled
     public void onScheduled(final ProcessContext context) {
         heapGate = HeapGuard.shared().gate(context);
+        bins.setMaxHeldBytes(context.getProperty(MAX_HELD_BYTES).asDataSize(DataUnit.B).longValue());
+        runStore = context.getProperty(TWO_STEP_CATCHMENT).isSet()
+                ? new TwoStepRunStore(Path.of(context.getProperty(TWO_STEP_STATE_DIRECTORY).getValue()).resolve(getIdentifier())) : null;
     }
 
     /** Held tiles go back to the input queue (their sessions are rolled back) and are scored again after a restart. */
     @OnStopped
     public void onStopped() {
-        synchronized (chunks) {
-            for (final Chunk chunk : chunks.values()) {
-                chunk.session.rollback();
-            }
-            chunks.clear();
-            failedChunks.clear();
+        for (final ChunkBin<ProcessSession, FlowFile> bin : bins.drain()) {
+            bin.session().rollback();
         }
+        final TwoStepRunStore store = runStore;
+        if (store != null) {
+            store.unload();
+        }
+    }
+
+    /** Peak estimated bytes held by open chunks since the processor was created (for benchmarks and tests). */
+    long peakHeldBytes() {
+        return bins.peakHeldBytes();
+    }
+
+    /** Estimated bytes held by open chunks now (for tests). */
+    long heldBytes() {
+        return bins.heldBytes();
     }
 
     static RecordSchema schema(final double[] thresholds, final int k, final boolean twoStep) {
@@ -244,17 +274,21 @@ public class ScoreAccessibility extends AbstractSessionFactoryProcessor {
 
     @Override
     public void onTrigger(final ProcessContext context, final ProcessSessionFactory sessionFactory) throws ProcessException {
-        expireOldChunks(context);
+        warnAboutStalledChunks(context);
         final ProcessSession session = sessionFactory.createSession();
         try {
             if (!heapGate.admit(context, session, getLogger())) {
                 session.commitAsync();
                 return;
             }
-            final List<FlowFile> inputs = session.get(BATCH);
+            final boolean full = bins.isFull();
+            final List<FlowFile> inputs = full ? session.get(new AdmittedTiles()) : session.get(BATCH);
             if (inputs.isEmpty()) {
+                if (full) {
+                    session.adjustCounter("Yields on Max Held Bytes", 1, false);
+                }
                 session.commitAsync();
-                context.yield(); // triggered when empty only to expire chunks: no need to spin
+                context.yield(); // nothing to take (or only tiles of new chunks while at Max Held Bytes): no need to spin
                 return;
             }
             final ScoreGrouping grouping = ScoreGrouping.fromValue(context.getProperty(GROUPING).getValue());
@@ -262,13 +296,34 @@ public class ScoreAccessibility extends AbstractSessionFactoryProcessor {
                 if (grouping == ScoreGrouping.FLOWFILE) {
                     scoreAlone(context, session, input);
                 } else {
-                    group(context, session, sessionFactory, input);
+                    route(context, session, sessionFactory, input);
                 }
             }
             session.commitAsync();
         } catch (final Throwable t) {
             session.rollback(true);
             throw t;
+        }
+    }
+
+    /** At Max Held Bytes: takes up to a batch of tiles of open chunks (and FlowFiles that are no tiles), leaves the rest queued. */
+    private final class AdmittedTiles implements FlowFileFilter {
+        private int accepted;
+
+        @Override
+        public FlowFileFilterResult filter(final FlowFile flowFile) {
+            if (!bins.admits(TileSlot.chunkKeyOf(flowFile.getAttributes()))) {
+                return FlowFileFilterResult.REJECT_AND_CONTINUE;
+            }
+            return ++accepted < BATCH ? FlowFileFilterResult.ACCEPT_AND_CONTINUE : FlowFileFilterResult.ACCEPT_AND_TERMINATE;
+        }
+    }
+
+    private void warnAboutStalledChunks(final ProcessContext context) {
+        final long quietNanos = context.getProperty(STALLED_CHUNK_WARNING).asTimePeriod(TimeUnit.NANOSECONDS);
+        for (final ChunkBin<ProcessSession, FlowFile> bin : bins.newlyStalled(quietNanos)) {
+            getLogger().warn("{} has had no new tile for {}: {}. It stays open; check InvokeRoutingMatrix's retry and failure queues",
+                    bin.first().chunkLabel(), context.getProperty(STALLED_CHUNK_WARNING).getValue(), bin.progress());
         }
     }
 
@@ -320,215 +375,240 @@ public class ScoreAccessibility extends AbstractSessionFactoryProcessor {
         }
     }
 
-    /** Where a tile belongs: its chunk, its part within it and how many parts complete the chunk. */
-    record TilePosition(String chunkKey, String chunkLabel, int part, int parts, int originBlock, String originBlockCount) {
-
-        /** @return null when the FlowFile is not a tile of a larger whole and is scored on its own */
-        static TilePosition of(final FlowFile flowFile, final boolean twoStep) {
-            final TileAddress address = TileAddress.parse(flowFile.getAttributes());
-            final String run = address.inputId();
-            final String originBlockCount = address.originBlockCount() == TileAddress.ABSENT ? null : String.valueOf(address.originBlockCount());
-            if (twoStep) {
-                if (!address.hasFragment()) {
-                    return null;
-                }
-                return new TilePosition(run, "run " + run, address.fragmentIndex(), address.fragmentCount(),
-                        address.hasOriginBlock() ? address.originBlockIndex() : 0, originBlockCount);
-            }
-            if (!address.hasDestinationBlock()) {
-                return null;
-            }
-            if (run == null || !address.hasOriginBlock()) {
-                throw new IllegalArgumentException("a tile with " + TileAttributes.DESTINATION_BLOCK_INDEX + " needs "
-                        + FragmentAttributes.FRAGMENT_ID.key() + " and " + TileAttributes.ORIGIN_BLOCK_INDEX + " to find its origin chunk");
-            }
-            final int block = address.originBlockIndex();
-            return new TilePosition(run + "/" + block, "origin chunk " + block + " of run " + run, address.destinationBlockIndex(),
-                    address.destinationBlockCount(), block, originBlockCount);
-        }
-    }
-
-    /** The tiles of one origin chunk (or, with 2SFCA, of one run) held in their own session, and their partial scores. */
-    private static final class Chunk {
-        final TilePosition first;
-        final ProcessSession session;
-        final AccessibilityScorer scorer;
+    /** Sends a FlowFile to its origin chunk (or, with 2SFCA, through the first pass), or scores it alone when it is no tile. */
+    private void route(final ProcessContext context, final ProcessSession session, final ProcessSessionFactory sessionFactory, final FlowFile input) {
         final AccessibilityScorer.Settings settings;
-        final long openedNanos = System.nanoTime();
-        final BitSet arrived = new BitSet();
-        final List<FlowFile> tiles = new ArrayList<>();
-        final Map<String, OriginScores> origins = new LinkedHashMap<>();
-        final AccessibilityScorer.SupplyDemand supplyDemand = new AccessibilityScorer.SupplyDemand();
-        long rows;
-
-        Chunk(final TilePosition first, final ProcessSession session, final AccessibilityScorer.Settings settings) {
-            this.first = first;
-            this.session = session;
-            this.settings = settings;
-            this.scorer = new AccessibilityScorer(settings);
-        }
-
-        String progress() {
-            final StringBuilder missing = new StringBuilder();
-            int listed = 0;
-            for (int part = arrived.nextClearBit(0); part < first.parts() && listed < 10; part = arrived.nextClearBit(part + 1), listed++) {
-                missing.append(listed == 0 ? "" : ", ").append(part);
-            }
-            final String unit = settings.twoStep() ? "tiles" : "destination blocks";
-            return arrived.cardinality() + " of " + first.parts() + " " + unit + " arrived (missing " + missing
-                    + (first.parts() - arrived.cardinality() > listed ? ", ..." : "") + ")";
-        }
-    }
-
-    /** Reads a tile's rows into partial scores (no lock held), then adds them to its chunk and hands the tile to the chunk's session. */
-    private void group(final ProcessContext context, final ProcessSession session, final ProcessSessionFactory sessionFactory, final FlowFile input) {
-        final AccessibilityScorer.Settings settings;
-        final TilePosition position;
+        final TileSlot slot;
         try {
             settings = settings(context, input);
-            position = TilePosition.of(input, settings.twoStep());
+            slot = TileSlot.of(input.getAttributes());
         } catch (final IllegalArgumentException e) {
             fail(session, input, e.getMessage(), -1);
             return;
         }
-        if (position == null) {
+        if (slot == null) {
             scoreAlone(context, session, input);
             return;
         }
-        if (position.part() >= position.parts()) {
-            fail(session, input, "tile " + position.part() + " of " + position.parts() + " is out of range", -1);
+        if (slot.upstreamFailure() != null) {
+            // InvokeRoutingMatrix gave up on this tile: its rows will never come, so its chunk (or 2SFCA run) cannot complete.
+            final String reason = "tile " + slot.destinationBlock() + " failed upstream (" + slot.upstreamFailure() + ")";
+            fail(session, input, slot.chunkLabel() + " not scored: " + reason, -1);
+            if (settings.twoStep() && slot.hasRunPosition()) {
+                runStoreCall(() -> {
+                    runStore.fail(slot.run(), slot.runTiles(), reason);
+                    runStore.done(slot.run(), List.of(slot.runIndex()));
+                });
+            }
+            failChunk(slot, reason);
             return;
         }
-        final String failedBefore;
-        synchronized (chunks) {
-            failedBefore = failedChunks.get(position.chunkKey());
+        if (settings.twoStep()) {
+            firstPass(context, session, sessionFactory, input, slot, settings);
+        } else {
+            group(context, session, sessionFactory, input, slot, settings, Map.of());
         }
+    }
+
+    /**
+     * 2SFCA's first pass: adds the tile's supply and demand to its run in the {@link TwoStepRunStore} (once), then either
+     * scores it (second pass, by origin chunk) when every tile of the run was counted, or puts it back in the input queue,
+     * penalized, to wait for the rest of its run there rather than in a session.
+     */
+    private void firstPass(final ProcessContext context, final ProcessSession session, final ProcessSessionFactory sessionFactory,
+                           final FlowFile tile, final TileSlot slot, final AccessibilityScorer.Settings settings) {
+        if (!slot.hasRunPosition()) {
+            fail(session, tile, "2SFCA needs " + TileSlot.FRAGMENT_INDEX + " and " + TileSlot.FRAGMENT_COUNT + " (the tile's place in its run)", -1);
+            return;
+        }
+        final TwoStepRunStore store = runStore;
+        final String run = slot.run();
+        FlowFile input = tile;
+        try {
+            final String failure = store.failure(run);
+            if (failure != null) {
+                fail(session, input, "run " + run + " not scored: " + failure, -1);
+                store.done(run, List.of(slot.runIndex()));
+                return;
+            }
+            if (input.getAttribute(TWO_STEP_COUNTED) == null) {
+                final AccessibilityScorer.SupplyDemand partial = new AccessibilityScorer.SupplyDemand();
+                final RecordReaderFactory readers = context.getProperty(RECORD_READER).asControllerService(RecordReaderFactory.class);
+                try (InputStream in = session.read(input);
+                     RecordReader reader = readers.createRecordReader(input, in, getLogger())) {
+                    new AccessibilityScorer(settings).addSupplyDemand(reader, partial);
+                } catch (final AccessibilityScorer.BadRowException e) {
+                    store.fail(run, slot.runTiles(), "tile " + slot.runIndex() + " has a bad row: " + e.getMessage());
+                    store.done(run, List.of(slot.runIndex()));
+                    fail(session, input, e.getMessage(), e.rowIndex());
+                    return;
+                } catch (final Exception e) {
+                    store.fail(run, slot.runTiles(), "tile " + slot.runIndex() + " cannot be read: " + e.getMessage());
+                    store.done(run, List.of(slot.runIndex()));
+                    fail(session, input, "cannot read the matrix rows: " + e.getMessage(), -1);
+                    return;
+                }
+                final TwoStepRunStore.Counted counted = store.count(run, slot.runTiles(), slot.runIndex(),
+                        input.getAttribute(CoreAttributes.UUID.key()), partial);
+                switch (counted.outcome()) {
+                    case COUNTED, ALREADY_COUNTED -> input = session.putAttribute(input, TWO_STEP_COUNTED, run);
+                    case FAILED -> {
+                        fail(session, input, counted.reason(), -1);
+                        store.done(run, List.of(slot.runIndex()));
+                        return;
+                    }
+                    case DUPLICATE, MISMATCH -> {
+                        fail(session, input, counted.reason(), -1);
+                        return;
+                    }
+                }
+            } else if (!store.knows(run)) {
+                fail(session, input, "the 2SFCA first pass of run " + run + " is gone from " + store.directory()
+                        + " (deleted, or every tile of the run was already done): this tile cannot be scored", -1);
+                return;
+            }
+            final Map<String, Double> ratios = store.ratios(run);
+            if (ratios == null) {
+                session.transfer(session.penalize(input)); // back to the input queue until the run's last tile is counted
+                session.adjustCounter("2SFCA tiles waiting for their run", 1, false);
+                return;
+            }
+            group(context, session, sessionFactory, input, slot, settings, ratios);
+        } catch (final IOException e) {
+            throw new ProcessException("2SFCA state of run " + run + " in " + store.directory() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads a tile's rows into partial scores (no lock held), then offers them to its origin chunk, which takes the tile into
+     * its own session; scores the chunk when it is complete.
+     *
+     * @param ratios 2SFCA ratios of the tile's run (empty without 2SFCA)
+     */
+    private void group(final ProcessContext context, final ProcessSession session, final ProcessSessionFactory sessionFactory, final FlowFile input,
+                       final TileSlot slot, final AccessibilityScorer.Settings settings, final Map<String, Double> ratios) {
+        final String failedBefore = bins.failure(slot.chunkKey());
         if (failedBefore != null) {
-            fail(session, input, position.chunkLabel() + " not scored: " + failedBefore, -1);
+            fail(session, input, slot.chunkLabel() + " not scored: " + failedBefore, -1);
+            markDone(List.of(input));
+            return;
+        }
+        if (!bins.admits(slot.chunkKey())) {
+            // Max Held Bytes was reached within this batch: a tile that would open another chunk waits in the queue.
+            session.transfer(input);
             return;
         }
         final AccessibilityScorer scorer = new AccessibilityScorer(settings);
         final Map<String, OriginScores> partial = new LinkedHashMap<>();
-        final AccessibilityScorer.SupplyDemand partialSupplyDemand = new AccessibilityScorer.SupplyDemand();
         final long rows;
         final RecordReaderFactory readers = context.getProperty(RECORD_READER).asControllerService(RecordReaderFactory.class);
         try (InputStream in = session.read(input);
              RecordReader reader = readers.createRecordReader(input, in, getLogger())) {
-            rows = settings.twoStep() ? scorer.addSupplyDemand(reader, partialSupplyDemand) : scorer.addScores(reader, Map.of(), partial);
+            rows = scorer.addScores(reader, ratios, partial);
         } catch (final AccessibilityScorer.BadRowException e) {
             fail(session, input, e.getMessage(), e.rowIndex());
-            failChunk(position, "tile " + position.part() + " has a bad row: " + e.getMessage());
+            markDone(List.of(input));
+            failChunk(slot, "tile " + slot.destinationBlock() + " has a bad row: " + e.getMessage());
             return;
         } catch (final Exception e) {
             fail(session, input, "cannot read the matrix rows: " + e.getMessage(), -1);
-            failChunk(position, "tile " + position.part() + " cannot be read: " + e.getMessage());
+            markDone(List.of(input));
+            failChunk(slot, "tile " + slot.destinationBlock() + " cannot be read: " + e.getMessage());
             return;
         }
-        final Chunk complete;
-        synchronized (chunks) {
-            final String failedMeanwhile = failedChunks.get(position.chunkKey());
-            if (failedMeanwhile != null) {
-                fail(session, input, position.chunkLabel() + " not scored: " + failedMeanwhile, -1);
-                return;
+        final ChunkBinManager.Offer<ProcessSession, FlowFile> offer = bins.offer(slot, scorer, partial, rows,
+                ChunkBinManager.flowFileRecordBytes(input.getAttributes()), sessionFactory::createSession, chunkSession -> {
+                    session.migrate(chunkSession, List.of(input));
+                    return input;
+                });
+        switch (offer.outcome()) {
+            case COMPLETE -> finish(context, offer.bin());
+            case ADDED -> {
             }
-            Chunk opened = chunks.get(position.chunkKey());
-            if (opened == null) {
-                evictForRoom(context);
-                opened = new Chunk(position, sessionFactory.createSession(), settings);
-                chunks.put(position.chunkKey(), opened);
+            case FAILED_BEFORE -> {
+                fail(session, input, offer.reason(), -1);
+                markDone(List.of(input));
             }
-            final Chunk chunk = opened;
-            if (chunk.first.parts() != position.parts()) {
-                fail(session, input, "the tile says its " + position.chunkLabel() + " has " + position.parts() + " parts, its first tile said "
-                        + chunk.first.parts(), -1);
-                return;
-            }
-            if (chunk.arrived.get(position.part())) {
-                fail(session, input, "duplicate tile " + position.part() + " of " + position.chunkLabel() + ": its rows were already counted", -1);
-                return;
-            }
-            if (settings.twoStep()) {
-                chunk.supplyDemand.merge(partialSupplyDemand);
-            } else {
-                partial.forEach((origin, scores) -> chunk.origins.computeIfAbsent(origin, o -> chunk.scorer.newOrigin()).merge(scores));
-            }
-            chunk.rows += rows;
-            chunk.arrived.set(position.part());
-            session.migrate(chunk.session, List.of(input));
-            chunk.tiles.add(input);
-            complete = chunk.arrived.cardinality() == chunk.first.parts() ? chunks.remove(position.chunkKey()) : null;
-        }
-        if (complete != null) {
-            finish(context, complete);
+            case DUPLICATE, MISMATCH -> fail(session, input, offer.reason(), -1);
         }
     }
 
-    /** Writes a complete chunk's scores (for 2SFCA: a second pass over the run's tiles, one output per origin chunk) and commits. */
-    private void finish(final ProcessContext context, final Chunk chunk) {
-        final ProcessSession session = chunk.session;
-        final List<FlowFile> outputs = new ArrayList<>();
-        long origins = 0;
+    /** Writes a complete chunk's scores as one FlowFile, sends its tiles to original and commits the chunk's session. */
+    private void finish(final ProcessContext context, final ChunkBin<ProcessSession, FlowFile> bin) {
+        final ProcessSession session = bin.session();
+        final List<FlowFile> tiles = bin.held();
+        final FlowFile output;
         try {
-            if (!chunk.settings.twoStep()) {
-                outputs.add(writeChunk(context, chunk, chunk.tiles, chunk.first.originBlock(), chunk.first.originBlockCount(), chunk.origins, chunk.rows));
-                origins = chunk.origins.size();
-            } else {
-                final Map<String, Double> ratios = chunk.supplyDemand.ratios();
-                final RecordReaderFactory readers = context.getProperty(RECORD_READER).asControllerService(RecordReaderFactory.class);
-                final TreeMap<Integer, List<FlowFile>> byOriginBlock = new TreeMap<>();
-                for (final FlowFile tile : chunk.tiles) {
-                    final TileAddress address = TileAddress.parse(tile.getAttributes());
-                    byOriginBlock.computeIfAbsent(address.hasOriginBlock() ? address.originBlockIndex() : 0, b -> new ArrayList<>()).add(tile);
-                }
-                for (final Map.Entry<Integer, List<FlowFile>> block : byOriginBlock.entrySet()) {
-                    final Map<String, OriginScores> scores = new LinkedHashMap<>();
-                    long rows = 0;
-                    for (final FlowFile tile : block.getValue()) {
-                        try (InputStream in = session.read(tile);
-                             RecordReader reader = readers.createRecordReader(tile, in, getLogger())) {
-                            rows += chunk.scorer.addScores(reader, ratios, scores);
-                        }
-                    }
-                    outputs.add(writeChunk(context, chunk, block.getValue(), block.getKey(), chunk.first.originBlockCount(), scores, rows));
-                    origins += scores.size();
-                }
-            }
+            output = writeChunk(context, session, bin);
         } catch (final Exception e) {
-            session.remove(outputs);
-            final String message = chunk.first.chunkLabel() + " not scored: " + e.getMessage();
-            getLogger().error("Cannot score {}", chunk.first.chunkLabel(), e);
-            for (final FlowFile tile : chunk.tiles) {
+            final String message = bin.first().chunkLabel() + " not scored: " + e.getMessage();
+            getLogger().error("Cannot score {}", bin.first().chunkLabel(), e);
+            for (final FlowFile tile : tiles) {
                 session.transfer(session.putAllAttributes(tile, Map.of(ERROR, message)), REL_FAILURE);
             }
-            session.commitAsync();
+            session.commitAsync(() -> markDone(tiles));
             return;
         }
-        session.transfer(outputs, REL_SUCCESS);
-        session.transfer(chunk.tiles, REL_ORIGINAL);
-        session.adjustCounter("Origins scored", origins, false);
-        session.adjustCounter("Rows scored", chunk.rows, false);
-        session.adjustCounter("Chunks scored", outputs.size(), false);
-        session.commitAsync();
+        session.transfer(output, REL_SUCCESS);
+        session.transfer(tiles, REL_ORIGINAL);
+        session.adjustCounter("Origins scored", bin.origins().size(), false);
+        session.adjustCounter("Rows scored", bin.rows(), false);
+        session.adjustCounter("Chunks scored", 1, false);
+        session.commitAsync(() -> markDone(tiles));
     }
 
-    private FlowFile writeChunk(final ProcessContext context, final Chunk chunk, final List<FlowFile> tiles, final int originBlock,
-                                final String originBlockCount, final Map<String, OriginScores> scores, final long rows) throws Exception {
-        final ProcessSession session = chunk.session;
+    /** With 2SFCA: tells the run store these tiles left the processor, so a run's file is deleted once all have. */
+    private void markDone(final List<FlowFile> tiles) {
+        final TwoStepRunStore store = runStore;
+        if (store == null) {
+            return;
+        }
+        final Map<String, List<Integer>> byRun = new HashMap<>();
+        for (final FlowFile tile : tiles) {
+            final String run = tile.getAttribute(TileSlot.FRAGMENT_ID);
+            final String index = tile.getAttribute(TileSlot.FRAGMENT_INDEX);
+            if (run != null && index != null && tile.getAttribute(TWO_STEP_COUNTED) != null) {
+                try {
+                    byRun.computeIfAbsent(run, r -> new ArrayList<>()).add(Integer.parseInt(index.trim()));
+                } catch (final NumberFormatException ignored) {
+                    // such a tile was failed before it was counted
+                }
+            }
+        }
+        byRun.forEach((run, indices) -> runStoreCall(() -> store.done(run, indices)));
+    }
+
+    @FunctionalInterface
+    private interface StoreCall {
+        void run() throws IOException;
+    }
+
+    private void runStoreCall(final StoreCall call) {
+        try {
+            call.run();
+        } catch (final IOException e) {
+            throw new ProcessException("2SFCA state in " + runStore.directory() + ": " + e.getMessage(), e);
+        }
+    }
+    private FlowFile writeChunk(final ProcessContext context, final ProcessSession session, final ChunkBin<ProcessSession, FlowFile> bin)
+            throws Exception {
+        final List<FlowFile> tiles = bin.held();
+        final TileSlot first = bin.first();
         FlowFile output = session.create(tiles);
         output = session.removeAllAttributes(output, Set.of(TileAttributes.DESTINATION_BLOCK_INDEX, TileAttributes.DESTINATION_BLOCK_COUNT,
-                TileAttributes.DESTINATION_OFFSET, TileAttributes.DESTINATION_SIZE, "record.count"));
+                TileAttributes.DESTINATION_OFFSET, TileAttributes.DESTINATION_SIZE, "record.count", TWO_STEP_COUNTED));
         final Map<String, String> attributes = new HashMap<>();
-        attributes.put(FragmentAttributes.FRAGMENT_ID.key(), tiles.get(0).getAttribute(FragmentAttributes.FRAGMENT_ID.key()));
-        attributes.put(FragmentAttributes.FRAGMENT_INDEX.key(), String.valueOf(originBlock));
-        if (originBlockCount != null) {
-            attributes.put(FragmentAttributes.FRAGMENT_COUNT.key(), originBlockCount);
-            attributes.put(TileAttributes.ORIGIN_BLOCK_COUNT, originBlockCount);
+        attributes.put(FragmentAttributes.FRAGMENT_ID.key(), first.run());
+        attributes.put(FragmentAttributes.FRAGMENT_INDEX.key(), String.valueOf(first.originBlock()));
+        if (first.originBlockCount() != null) {
+            attributes.put(FragmentAttributes.FRAGMENT_COUNT.key(), first.originBlockCount());
+            attributes.put(TileAttributes.ORIGIN_BLOCK_COUNT, first.originBlockCount());
         }
-        attributes.put(TileAttributes.ORIGIN_BLOCK_INDEX, String.valueOf(originBlock));
-        attributes.put("score.rows", String.valueOf(rows));
+        attributes.put(TileAttributes.ORIGIN_BLOCK_INDEX, String.valueOf(first.originBlock()));
+        attributes.put("score.rows", String.valueOf(bin.rows()));
         attributes.put("score.tiles", String.valueOf(tiles.size()));
         try {
-            return write(context, session, output, tiles.get(0).getAttributes(), chunk.settings, scores, attributes);
+            return write(context, session, output, tiles.get(0).getAttributes(), bin.scorer().settings(), bin.origins(), attributes);
         } catch (final Exception e) {
             session.remove(output);
             throw e;
@@ -574,58 +654,20 @@ public class ScoreAccessibility extends AbstractSessionFactoryProcessor {
     }
 
     /** The chunk cannot be scored: its held tiles go to failure now, and its later tiles as they arrive. */
-    private void failChunk(final TilePosition position, final String reason) {
-        final Chunk chunk;
-        synchronized (chunks) {
-            failedChunks.put(position.chunkKey(), reason);
-            chunk = chunks.remove(position.chunkKey());
+    private void failChunk(final TileSlot slot, final String reason) {
+        final ChunkBin<ProcessSession, FlowFile> bin = bins.fail(slot.chunkKey(), reason);
+        if (bin == null) {
+            return;
         }
-        if (chunk != null) {
-            releaseToFailure(chunk, chunk.first.chunkLabel() + " not scored: " + reason, "Chunks failed");
+        final String message = slot.chunkLabel() + " not scored: " + reason;
+        getLogger().error("{}: {} held tiles to failure", message, bin.held().size());
+        final ProcessSession chunkSession = bin.session();
+        final List<FlowFile> tiles = bin.held();
+        for (final FlowFile tile : tiles) {
+            chunkSession.transfer(chunkSession.putAllAttributes(tile, Map.of(ERROR, message)), REL_FAILURE);
         }
-    }
-
-    /** Makes room for one more open chunk by failing the oldest; called holding the chunks lock. */
-    private void evictForRoom(final ProcessContext context) {
-        final int maxOpen = context.getProperty(MAX_OPEN_CHUNKS).asInteger();
-        final Iterator<Chunk> oldestFirst = chunks.values().iterator();
-        while (chunks.size() >= maxOpen && oldestFirst.hasNext()) {
-            final Chunk oldest = oldestFirst.next();
-            oldestFirst.remove();
-            final String reason = "evicted incomplete, " + oldest.progress() + ", to stay within Max Open Chunks (" + maxOpen + ")";
-            failedChunks.put(oldest.first.chunkKey(), reason);
-            releaseToFailure(oldest, oldest.first.chunkLabel() + " " + reason, "Chunks evicted incomplete");
-        }
-    }
-
-    private void expireOldChunks(final ProcessContext context) {
-        final long maxAgeNanos = context.getProperty(MAX_CHUNK_AGE).asTimePeriod(TimeUnit.NANOSECONDS);
-        final List<Chunk> expired = new ArrayList<>();
-        synchronized (chunks) {
-            final long now = System.nanoTime();
-            final Iterator<Chunk> oldestFirst = chunks.values().iterator();
-            while (oldestFirst.hasNext()) {
-                final Chunk chunk = oldestFirst.next();
-                if (now - chunk.openedNanos >= maxAgeNanos) {
-                    oldestFirst.remove();
-                    failedChunks.put(chunk.first.chunkKey(), "incomplete after Max Chunk Age, " + chunk.progress());
-                    expired.add(chunk);
-                }
-            }
-        }
-        for (final Chunk chunk : expired) {
-            releaseToFailure(chunk, chunk.first.chunkLabel() + " incomplete after Max Chunk Age (" + context.getProperty(MAX_CHUNK_AGE).getValue()
-                    + "): " + chunk.progress(), "Chunks expired incomplete");
-        }
-    }
-
-    private void releaseToFailure(final Chunk chunk, final String message, final String counter) {
-        getLogger().error("{}: {} tiles to failure", message, chunk.tiles.size());
-        for (final FlowFile tile : chunk.tiles) {
-            chunk.session.transfer(chunk.session.putAllAttributes(tile, Map.of(ERROR, message)), REL_FAILURE);
-        }
-        chunk.session.adjustCounter(counter, 1, false);
-        chunk.session.commitAsync();
+        chunkSession.adjustCounter("Chunks failed", 1, false);
+        chunkSession.commitAsync(() -> markDone(tiles));
     }
 
     private static void closeAll(final List<InputStream> streams) {

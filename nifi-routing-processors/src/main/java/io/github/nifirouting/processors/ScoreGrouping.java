@@ -7,8 +7,8 @@ public enum ScoreGrouping implements DescribedValue {
     ORIGIN_CHUNK("origin-chunk", "Origin chunk (tile attributes)",
             "Tiles from InvokeRoutingMatrix are held until every destination block of their origin chunk arrived (fragment.identifier + "
                     + "tile.origin.block.index, counting tile.destination.block.index up to tile.destination.block.count), then scored "
-                    + "together; with 2SFCA, until every tile of the run arrived (fragment.index up to fragment.count). A FlowFile without "
-                    + "these attributes is scored on its own."),
+                    + "together; with 2SFCA, a first pass first counts every tile of the run (fragment.index up to fragment.count) into "
+                    + "the 2SFCA State Directory. A FlowFile without these attributes is scored on its own."),
     FLOWFILE("flowfile", "Each FlowFile",
             "Every FlowFile holds all rows of its origins (e.g. merged upstream, or a small matrix) and is scored on its own.");
 

@@ -1,5 +1,6 @@
 package io.github.nifirouting.tiling;
 
+import io.github.nifirouting.coordinates.ReadableValues;
 import org.apache.nifi.serialization.SimpleRecordSchema;
 import org.apache.nifi.serialization.record.MapRecord;
 import org.apache.nifi.serialization.record.Record;
@@ -45,7 +46,7 @@ public final class PointRecordSchemas {
         for (final Map.Entry<String, Object> entry : original.toMap().entrySet()) {
             final Object value = entry.getValue();
             final boolean text = schema.getField(entry.getKey()).map(f -> f.getDataType().getFieldType() == RecordFieldType.STRING).orElse(false);
-            values.put(entry.getKey(), text && value != null ? String.valueOf(value) : value);
+            values.put(entry.getKey(), text && value != null ? ReadableValues.render(value) : value);
         }
         values.put(REASON_FIELD, reason);
         values.put(RECORD_INDEX_FIELD, index);

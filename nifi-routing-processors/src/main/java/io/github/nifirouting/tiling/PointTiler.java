@@ -1,5 +1,7 @@
 package io.github.nifirouting.tiling;
 
+import io.github.nifirouting.coordinates.InputFieldCheck;
+import io.github.nifirouting.coordinates.InputFieldsException;
 import io.github.nifirouting.coordinates.PointFields;
 import io.github.nifirouting.coordinates.PointValidator;
 import io.github.nifirouting.coordinates.DuplicateIdPolicy;
@@ -78,8 +80,13 @@ public final class PointTiler {
         this.duplicatePolicy = duplicatePolicy;
     }
 
-    /** Pass 1: validates and counts, writing nothing, so malformed input is found before any output exists. */
-    public Scan scan(final RecordSource source) throws InputException, IOException {
+    /**
+     * Pass 1: validates and counts, writing nothing, so malformed input is found before any output exists.
+     *
+     * @param typedBySource whether the values' types come from the content itself (JSON), see {@link InputFieldCheck}
+     * @throws InputFieldsException when the configured fields are missing from the input or typed so they lose values
+     */
+    public Scan scan(final RecordSource source, final boolean typedBySource) throws InputException, InputFieldsException, IOException {
         final PointValidator validator = new PointValidator(fields, duplicatePolicy);
         long read = 0;
         long valid = 0;
@@ -87,6 +94,7 @@ public final class PointTiler {
         long dropped = 0;
         try (RecordReader reader = openReader(source)) {
             final RecordSchema schema = reader.getSchema();
+            InputFieldCheck.check(fields, schema, typedBySource);
             Record record;
             while ((record = next(reader, read)) != null) {
                 switch (validator.validate(record)) {
@@ -231,7 +239,9 @@ public final class PointTiler {
 
     private static Record next(final RecordReader reader, final long index) throws IOException, MalformedRecordException {
         try {
-            return reader.nextRecord();
+            // Values as the reader found them, not coerced to the schema: a JSON reader would otherwise turn the id "01"
+            // of a field inferred as choice[double, string] into 1.0. Unknown fields are kept.
+            return reader.nextRecord(false, false);
         } catch (final RuntimeException e) {
             // Readers signal some format errors (e.g. a CSV quote left open) with unchecked exceptions.
             throw new MalformedRecordException("record " + index + ": " + e.getMessage(), e);

@@ -137,7 +137,7 @@ class ScaleBenchmark {
         final PointTiler tiler = new PointTiler(PointFields.of("id", "latitude", "longitude"), DuplicateIdPolicy.KEEP);
         final PointTiler.RecordSource origins = () -> readers.createRecordReader(Map.of(),
                 new java.io.BufferedInputStream(generatedGrid("o", originCount, baseLat, baseLon, spacing)), -1, runner.getLogger());
-        tiler.scan(origins);
+        tiler.scan(origins, false);
         // Sink: each origin chunk's records are written once (as ChunkCoordinates does), then routed against every destination block.
         tiler.writeChunks(origins, plan.originBlockSize(), false, new PointTiler.Sink() {
             private ByteArrayOutputStream chunk;

@@ -100,6 +100,7 @@ class MatrixCacheTest {
         runner.enableControllerService(engine);
         final CSVReader csv = new CSVReader();
         runner.addControllerService("csv", csv);
+        runner.setProperty(csv, "schema-access-strategy", "csv-header-derived");
         runner.enableControllerService(csv);
         final JsonRecordSetWriter writer = new JsonRecordSetWriter();
         runner.addControllerService("json", writer);

@@ -1,6 +1,7 @@
 package io.github.nifirouting.coordinates;
 
 import io.github.nifirouting.model.CoordinateSet;
+import io.github.nifirouting.testsupport.ServiceValidation;
 import org.apache.nifi.components.ConfigVerificationResult;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.csv.CSVReader;
@@ -49,6 +50,7 @@ class RecordFileCoordinateSetTest {
         runner = TestRunners.newTestRunner(NoopProcessor.class);
         final CSVReader reader = new CSVReader();
         runner.addControllerService("csv", reader);
+        runner.setProperty(reader, "schema-access-strategy", "csv-header-derived");
         runner.enableControllerService(reader);
         service = new RecordFileCoordinateSet();
         runner.addControllerService("set", service);
@@ -88,6 +90,51 @@ class RecordFileCoordinateSetTest {
     }
 
     @Test
+    void identicalCopiesWithDifferentModificationTimesHaveTheSameVersion() throws Exception {
+        final String content = "id,latitude,longitude\nc1,42.5,1.5\nc2,42.6,1.6\n";
+        final Path nodeA = Files.writeString(dir.resolve("node-a.csv"), content);
+        final Path nodeB = Files.writeString(dir.resolve("node-b.csv"), content);
+        Files.setLastModifiedTime(nodeA, FileTime.fromMillis(1_600_000_000_000L));
+        Files.setLastModifiedTime(nodeB, FileTime.fromMillis(1_700_000_000_000L));
+        enable(nodeA);
+        final CoordinateSet onA = service.getCoordinateSet();
+        final RecordFileCoordinateSet otherNode = new RecordFileCoordinateSet();
+        runner.addControllerService("set-b", otherNode);
+        runner.setProperty(otherNode, RecordFileCoordinateSet.RECORD_READER, "csv");
+        runner.setProperty(otherNode, RecordFileCoordinateSet.FILE_PATH, nodeB.toString());
+        runner.enableControllerService(otherNode);
+        assertEquals(onA.version(), otherNode.getCoordinateSet().version(), "the version is the content's, not the file's");
+        assertTrue(onA.version().startsWith("2-"), onA.version());
+
+        Files.setLastModifiedTime(nodeA, FileTime.fromMillis(1_650_000_000_000L)); // touched or copied again: same content
+        assertSame(onA, service.getCoordinateSet(), "same content, same set and version");
+    }
+
+    @Test
+    void aChangedFileKeepsThePreviousVersionsForTheirTilesUpToRetainedVersions() throws IOException {
+        final Path file = dir.resolve("competitors.csv");
+        Files.writeString(file, "id,latitude,longitude\nc1,42.5,1.5\nc2,42.6,1.6\n");
+        runner.setProperty(service, RecordFileCoordinateSet.RETAINED_VERSIONS, "1");
+        enable(file);
+        final CoordinateSet first = service.getCoordinateSet();
+        rewrite(file, "id,latitude,longitude\nc0,42.4,1.4\nc1,42.5,1.5\nc2,42.6,1.6\n");
+        final CoordinateSet second = service.getCoordinateSet();
+        assertNotEquals(first.version(), second.version());
+        assertSame(first, service.getCoordinateSet(first.version()), "tiles cut against the first version still find their points");
+        assertEquals("c1", service.getCoordinateSet(first.version()).points().id(0));
+        rewrite(file, "id,latitude,longitude\nc9,42.9,1.9\n");
+        final CoordinateSet third = service.getCoordinateSet();
+        assertSame(second, service.getCoordinateSet(second.version()));
+        assertSame(third, service.getCoordinateSet(first.version()), "beyond Retained Versions: the current set, whose version differs");
+    }
+
+    private static void rewrite(final Path file, final String content) throws IOException {
+        final long before = Files.getLastModifiedTime(file).toMillis();
+        Files.writeString(file, content);
+        Files.setLastModifiedTime(file, FileTime.fromMillis(before + 2000));
+    }
+
+    @Test
     void honoursKeepForDuplicateIdsAndBoundingBox() throws IOException {
         final Path file = dir.resolve("competitors.csv");
         Files.writeString(file, "id,latitude,longitude\nc1,42.5,1.5\nc1,42.6,1.6\nfar,48.8,2.3\n");
@@ -108,6 +155,36 @@ class RecordFileCoordinateSetTest {
 
         final List<ConfigVerificationResult> missing = verify(dir.resolve("missing.csv"));
         assertEquals(ConfigVerificationResult.Outcome.FAILED, missing.get(0).getOutcome());
+    }
+
+    @Test
+    void missingFileIsInvalidBeforeEnablingAndNamesTheAbsolutePath() throws IOException {
+        final Path missing = dir.resolve("competitors").resolve("competitors.csv");
+        runner.setProperty(service, RecordFileCoordinateSet.FILE_PATH, missing.toString());
+        runner.assertNotValid(service);
+        assertEquals(List.of("coordinate file not found: looked for " + missing.toAbsolutePath() + " (its directory "
+                + missing.getParent().toAbsolutePath() + " does not exist either)"), ServiceValidation.problems(runner, service));
+
+        Files.createDirectories(missing.getParent());
+        runner.setProperty(service, RecordFileCoordinateSet.FILE_PATH, missing.getParent().toString());
+        assertEquals(List.of("coordinate file " + missing.getParent().toAbsolutePath() + " is not a file but a directory"),
+                ServiceValidation.problems(runner, service));
+
+        Files.writeString(missing, "id,latitude,longitude\nc1,42.5,1.5\n");
+        runner.setProperty(service, RecordFileCoordinateSet.FILE_PATH, missing.toString());
+        runner.assertValid(service);
+    }
+
+    @Test
+    void misspeltHeaderIsNamedOnceWhenLoading() throws IOException {
+        final Path file = dir.resolve("competitors.csv");
+        Files.writeString(file, "ID,Latitude ,Longitude\nc1,42.5,1.5\nc2,42.6,1.6\n");
+        final List<ConfigVerificationResult> results = verify(file);
+        assertEquals(ConfigVerificationResult.Outcome.FAILED, results.get(0).getOutcome());
+        final String explanation = results.get(0).getExplanation();
+        assertTrue(explanation.contains("no field 'id' (Id Field): did you mean 'ID'?"), explanation);
+        assertTrue(explanation.contains("no field 'latitude' (Latitude Field): did you mean 'Latitude'?"), explanation);
+        assertTrue(explanation.contains("found the fields ['ID', 'Latitude', 'Longitude']"), explanation);
     }
 
     @Test

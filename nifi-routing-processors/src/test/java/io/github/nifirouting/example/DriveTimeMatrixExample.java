@@ -19,7 +19,7 @@ import java.util.Map;
  * path of an OpenStreetMap extract it routes there, with sites placed at random in the extract's bounding box.
  * <p>
  * Run by the README's first command ({@code ./mvnw -B install -DskipTests -Pexample}); add
- * {@code -Dexample.osm=../shared/osm/andorra.osm.pbf -Dexample.sites=2000 -Dexample.competitors=500} for a real extract.
+ * {@code -Dexample.osm=nifi-routing-processors/src/test/resources/osm/andorra.osm.pbf -Dexample.sites=2000 -Dexample.competitors=500} for a real extract.
  */
 public final class DriveTimeMatrixExample {
 

@@ -1,6 +1,6 @@
 package io.github.nifirouting.example;
 
-import io.github.nifirouting.engine.graphhopper.GraphHopperNetwork;
+import io.github.nifirouting.engine.graphhopper.RoadGraph;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,7 +14,7 @@ final class OsmBounds {
 
     /** @return minLat, minLon, maxLat, maxLon */
     static double[] of(final Path osm) throws IOException {
-        try (GraphHopperNetwork network = GraphHopperNetwork.open(osm, GraphHopperNetwork.Mode.CAR, Files.createTempDirectory("bounds"), 1000, false)) {
+        try (RoadGraph network = RoadGraph.open(osm, RoadGraph.Mode.CAR, Files.createTempDirectory("bounds"), 1000, false)) {
             final var bounds = network.bounds();
             return new double[]{bounds.minLat, bounds.minLon, bounds.maxLat, bounds.maxLon};
         }

@@ -21,6 +21,7 @@ class ChunkCoordinatesHeapGuardTest {
         final TestRunner runner = TestRunners.newTestRunner(processor);
         final CSVReader reader = new CSVReader();
         runner.addControllerService("csv", reader);
+        runner.setProperty(reader, "schema-access-strategy", "csv-header-derived");
         runner.enableControllerService(reader);
         final JsonRecordSetWriter writer = new JsonRecordSetWriter();
         runner.addControllerService("json", writer);

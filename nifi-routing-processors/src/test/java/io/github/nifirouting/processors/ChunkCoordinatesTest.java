@@ -41,6 +41,7 @@ class ChunkCoordinatesTest {
         runner = TestRunners.newTestRunner(ChunkCoordinates.class);
         final CSVReader csvReader = new CSVReader();
         runner.addControllerService("csv", csvReader);
+        runner.setProperty(csvReader, "schema-access-strategy", "csv-header-derived");
         runner.enableControllerService(csvReader);
         final JsonRecordSetWriter writer = new JsonRecordSetWriter();
         runner.addControllerService("json-writer", writer);

@@ -47,6 +47,7 @@ class InvokeRoutingMatrixTest {
         runner.enableControllerService(engine);
         final CSVReader csv = new CSVReader();
         runner.addControllerService("csv", csv);
+        runner.setProperty(csv, "schema-access-strategy", "csv-header-derived");
         runner.enableControllerService(csv);
         final JsonTreeReader json = new JsonTreeReader();
         runner.addControllerService("json-reader", json);
@@ -264,6 +265,7 @@ class InvokeRoutingMatrixTest {
         final TestRunner chunker = TestRunners.newTestRunner(ChunkCoordinates.class);
         final CSVReader csv = new CSVReader();
         chunker.addControllerService("csv", csv);
+        chunker.setProperty(csv, "schema-access-strategy", "csv-header-derived");
         chunker.enableControllerService(csv);
         final JsonRecordSetWriter writer = new JsonRecordSetWriter();
         chunker.addControllerService("json-writer", writer);

@@ -10,6 +10,10 @@ import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.util.HashMap;
 import java.util.List;
@@ -21,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Rows of one origin arriving in several tiles, as InvokeRoutingMatrix writes them: the chunk is scored once all its
  * destination blocks arrived, with the same hand-computed values as when every row is in one FlowFile
- * ({@link ScoreAccessibilityTest}); incomplete, evicted, duplicate and bad tiles go to failure, and nothing is lost.
+ * ({@link ScoreAccessibilityTest}); waiting is never a failure, memory bounds by back-pressure, duplicate and bad tiles
+ * and tiles that failed upstream go to failure, and nothing is lost.
  */
 class ScoreAccessibilityGroupingTest {
 
@@ -40,6 +45,9 @@ class ScoreAccessibilityGroupingTest {
              {"origin_id":"a","destination_id":"d4","duration_s":null,"status":"UNROUTABLE","floor_area":40,"population":100},
              {"origin_id":"b","destination_id":"d3","duration_s":null,"status":"UNROUTABLE","floor_area":30,"population":50}]
             """;
+
+    @TempDir
+    Path stateDirectory;
 
     private TestRunner runner;
     private boolean initialized;
@@ -120,20 +128,23 @@ class ScoreAccessibilityGroupingTest {
     void twoStepCatchmentHoldsTheRunAndScoresEachOriginChunkInASecondPass() throws Exception {
         runner.setProperty(ScoreAccessibility.ORIGIN_WEIGHT_FIELD, "population");
         runner.setProperty(ScoreAccessibility.TWO_STEP_CATCHMENT, "10 min");
+        runner.setProperty(ScoreAccessibility.TWO_STEP_STATE_DIRECTORY, stateDirectory.toString());
         // Origin chunk 0 = {a}, chunk 1 = {b}, each against destination blocks {d1, d2} and {d3, d4}: 4 tiles, out of order.
         runner.enqueue(row("b", "d1", "700", 10, 50) + row("b", "d2", "60", 20, 50), tile("run-2", 1, 2, 0));
         runner.enqueue(row("a", "d3", "900", 30, 100) + row("a", "d4", null, 40, 100), tile("run-2", 0, 2, 1));
         runner.enqueue(row("a", "d1", "120", 10, 100) + row("a", "d2", "480", 20, 100), tile("run-2", 0, 2, 0));
         trigger();
         runner.assertTransferCount(ScoreAccessibility.REL_SUCCESS, 0);
+        assertEquals(3, runner.getQueueSize().getObjectCount(), "counted tiles wait in the queue, not in a session");
         runner.enqueue(row("b", "d3", null, 30, 50), tile("run-2", 1, 2, 1));
+        trigger(); // the last tile fixes the ratios; the waiting tiles are scored as they come back
         trigger();
         runner.assertTransferCount(ScoreAccessibility.REL_FAILURE, 0);
         runner.assertTransferCount(ScoreAccessibility.REL_ORIGINAL, 4);
         runner.assertTransferCount(ScoreAccessibility.REL_SUCCESS, 2);
         final List<MockFlowFile> outputs = runner.getFlowFilesForRelationship(ScoreAccessibility.REL_SUCCESS);
-        outputs.get(0).assertAttributeEquals("fragment.index", "0");
-        outputs.get(1).assertAttributeEquals("fragment.index", "1");
+        assertEquals(java.util.Set.of("0", "1"), outputs.stream().map(out -> out.getAttribute("fragment.index")).collect(java.util.stream.Collectors.toSet()),
+                "one output per origin chunk, in the order the chunks completed");
         outputs.forEach(out -> out.assertAttributeEquals("fragment.count", "2"));
         final Map<String, JsonNode> scores = byOrigin(outputs);
         // Step 1 (catchment 600 s): R_d1 = 10 / 100 (only a), R_d2 = 20 / (100 + 50), R_d3 = 30 / 0 -> 0.
@@ -141,26 +152,82 @@ class ScoreAccessibilityGroupingTest {
         assertEquals(0.1 + 20.0 / 150, scores.get("a").get("access_2sfca").asDouble(), 1e-12);
         assertEquals(20.0 / 150, scores.get("b").get("access_2sfca").asDouble(), 1e-12);
         assertEquals(3, scores.get("a").get("count_15min").asLong(), "the other scores come from the second pass");
+        try (var files = Files.list(stateDirectory.resolve(runner.getProcessor().getIdentifier()))) {
+            assertEquals(0, files.count(), "the run's state file is deleted once every tile is done");
+        }
     }
 
     @Test
-    void aChunkThatDoesNotCompleteInTimeGoesToFailureAndSoDoItsLateTiles() throws Exception {
-        runner.setProperty(ScoreAccessibility.MAX_CHUNK_AGE, "50 ms");
+    void theTwoStepFirstPassSurvivesAStopAndADuplicateIsNotCounted() throws Exception {
+        runner.setProperty(ScoreAccessibility.ORIGIN_WEIGHT_FIELD, "population");
+        runner.setProperty(ScoreAccessibility.TWO_STEP_CATCHMENT, "10 min");
+        runner.setProperty(ScoreAccessibility.TWO_STEP_STATE_DIRECTORY, stateDirectory.toString());
+        runner.enqueue(row("b", "d1", "700", 10, 50) + row("b", "d2", "60", 20, 50), tile("run-11", 1, 2, 0));
+        runner.enqueue(row("a", "d3", "900", 30, 100) + row("a", "d4", null, 40, 100), tile("run-11", 0, 2, 1));
+        trigger();
+        runner.run(1, true, false); // NiFi stops the processor: the in-memory state is dropped, the file stays
+        runner.enqueue(row("b", "d1", "700", 10, 50) + row("b", "d2", "60", 20, 50), tile("run-11", 1, 2, 0)); // replayed copy
+        runner.enqueue(row("a", "d1", "120", 10, 100) + row("a", "d2", "480", 20, 100), tile("run-11", 0, 2, 0));
+        runner.enqueue(row("b", "d3", null, 30, 50), tile("run-11", 1, 2, 1));
+        for (int i = 0; i < 3; i++) {
+            trigger();
+        }
+        runner.assertTransferCount(ScoreAccessibility.REL_FAILURE, 1);
+        assertTrue(runner.getFlowFilesForRelationship(ScoreAccessibility.REL_FAILURE).get(0).getAttribute("score.error")
+                .contains("duplicate tile 2 of run run-11"));
+        runner.assertTransferCount(ScoreAccessibility.REL_SUCCESS, 2);
+        final Map<String, JsonNode> scores = byOrigin(runner.getFlowFilesForRelationship(ScoreAccessibility.REL_SUCCESS));
+        assertEquals(0.1 + 20.0 / 150, scores.get("a").get("access_2sfca").asDouble(), 1e-12);
+        assertEquals(20.0 / 150, scores.get("b").get("access_2sfca").asDouble(), 1e-12);
+    }
+
+    @Test
+    void aChunkWaitingLongerThanTheStallWarningStaysOpenAndIsScoredWhenItsTileArrives() throws Exception {
+        runner.setProperty(ScoreAccessibility.STALLED_CHUNK_WARNING, "50 ms");
         runner.enqueue(CHUNK0_BLOCK1, tile("run-3", 0, 1, 1));
         trigger();
-        runner.assertTransferCount(ScoreAccessibility.REL_FAILURE, 0);
-        Thread.sleep(100);
+        Thread.sleep(100); // block 0 is in retry upstream, or behind an open circuit, for longer than the warning
         trigger();
-        runner.assertAllFlowFilesTransferred(ScoreAccessibility.REL_FAILURE, 1);
-        final String error = runner.getFlowFilesForRelationship(ScoreAccessibility.REL_FAILURE).get(0).getAttribute("score.error");
-        assertTrue(error.contains("origin chunk 0 of run run-3 incomplete") && error.contains("1 of 2 destination blocks arrived (missing 0)"), error);
-        assertEquals(1, runner.getCounterValue("Chunks expired incomplete").intValue());
+        trigger();
+        runner.assertTransferCount(ScoreAccessibility.REL_FAILURE, 0);
+        runner.assertTransferCount(ScoreAccessibility.REL_SUCCESS, 0);
+        final List<String> warnings = runner.getLogger().getWarnMessages().stream().map(m -> m.getMsg()).toList();
+        assertEquals(1, warnings.stream().filter(w -> w.contains("origin chunk 0 of run run-3 has had no new tile")
+                && w.contains("1 of 2 destination blocks arrived (missing 0)")).count(), "one warning per quiet spell: " + warnings);
 
-        runner.clearTransferState();
         runner.enqueue(CHUNK0_BLOCK0, tile("run-3", 0, 1, 0));
         trigger();
-        runner.assertAllFlowFilesTransferred(ScoreAccessibility.REL_FAILURE, 1);
-        assertTrue(runner.getFlowFilesForRelationship(ScoreAccessibility.REL_FAILURE).get(0).getAttribute("score.error").contains("not scored"));
+        runner.assertTransferCount(ScoreAccessibility.REL_FAILURE, 0);
+        runner.assertTransferCount(ScoreAccessibility.REL_SUCCESS, 1);
+        ScoreAccessibilityTest.assertHandComputed(byOrigin(runner.getFlowFilesForRelationship(ScoreAccessibility.REL_SUCCESS)));
+    }
+
+    @Test
+    void aTileThatFailedUpstreamFailsItsChunkAtOnceWithTheReason() {
+        runner.enqueue(CHUNK0_BLOCK1, tile("run-9", 0, 1, 1));
+        trigger();
+        final Map<String, String> failedTile = tile("run-9", 0, 1, 0);
+        failedTile.put("routing.error.kind", "RETRIES_EXHAUSTED");
+        failedTile.put("routing.error", "gave up after 30 retries");
+        runner.enqueue("id,latitude,longitude\n", failedTile);
+        trigger();
+        runner.assertAllFlowFilesTransferred(ScoreAccessibility.REL_FAILURE, 2);
+        for (final MockFlowFile failed : runner.getFlowFilesForRelationship(ScoreAccessibility.REL_FAILURE)) {
+            assertTrue(failed.getAttribute("score.error").contains("origin chunk 0 of run run-9 not scored: tile 0 failed upstream "
+                    + "(RETRIES_EXHAUSTED: gave up after 30 retries)"), failed.getAttribute("score.error"));
+        }
+    }
+
+    @Test
+    void rowsThatWentThroughRetryCarryAStaleErrorKindAndAreStillScored() throws Exception {
+        final Map<String, String> retried = tile("run-10", 0, 1, 0);
+        retried.put("routing.error.kind", "TRANSIENT");
+        retried.put("routing.engine", "osrm");
+        runner.enqueue(CHUNK0_BLOCK0, retried);
+        runner.enqueue(CHUNK0_BLOCK1, tile("run-10", 0, 1, 1));
+        trigger();
+        runner.assertTransferCount(ScoreAccessibility.REL_FAILURE, 0);
+        ScoreAccessibilityTest.assertHandComputed(byOrigin(runner.getFlowFilesForRelationship(ScoreAccessibility.REL_SUCCESS)));
     }
 
     @Test
@@ -193,15 +260,22 @@ class ScoreAccessibilityGroupingTest {
     }
 
     @Test
-    void theOldestOpenChunkIsEvictedToFailureBeyondMaxOpenChunks() {
-        runner.setProperty(ScoreAccessibility.MAX_OPEN_CHUNKS, "1");
+    void atMaxHeldBytesTilesOfNewChunksWaitInTheQueueWhileOpenChunksComplete() throws Exception {
+        runner.setProperty(ScoreAccessibility.MAX_HELD_BYTES, "1 B");
         runner.enqueue(CHUNK0_BLOCK0, tile("run-6", 0, 2, 0));
-        runner.enqueue(CHUNK0_BLOCK0.replace("\"a\"", "\"c\"").replace("\"b\"", "\"e\""), tile("run-6", 1, 2, 0));
+        trigger(); // chunk 0 is open: the bound is reached
+        final String chunk1 = CHUNK0_BLOCK0.replace("\"a\"", "\"c\"").replace("\"b\"", "\"e\"");
+        runner.enqueue(chunk1, tile("run-6", 1, 2, 0));
+        runner.enqueue(CHUNK0_BLOCK1, tile("run-6", 0, 2, 1));
         trigger();
-        runner.assertAllFlowFilesTransferred(ScoreAccessibility.REL_FAILURE, 1);
-        final MockFlowFile evicted = runner.getFlowFilesForRelationship(ScoreAccessibility.REL_FAILURE).get(0);
-        evicted.assertAttributeEquals(TileAttributes.ORIGIN_BLOCK_INDEX, "0");
-        assertTrue(evicted.getAttribute("score.error").contains("Max Open Chunks (1)"), evicted.getAttribute("score.error"));
+        runner.assertTransferCount(ScoreAccessibility.REL_FAILURE, 0);
+        runner.assertTransferCount(ScoreAccessibility.REL_SUCCESS, 1);
+        assertEquals(1, runner.getQueueSize().getObjectCount(), "the tile of the new chunk waited in the queue");
+        ScoreAccessibilityTest.assertHandComputed(byOrigin(runner.getFlowFilesForRelationship(ScoreAccessibility.REL_SUCCESS)));
+
+        trigger(); // chunk 0 is done, memory is free: chunk 1 opens
+        assertEquals(0, runner.getQueueSize().getObjectCount());
+        runner.assertTransferCount(ScoreAccessibility.REL_FAILURE, 0);
     }
 
     @Test

@@ -73,9 +73,8 @@ class TemplatesTest {
             final List<String> problems = new ArrayList<>();
             final FlowDefinitionRunner flow = new FlowDefinitionRunner(template, Map.of());
             final JsonNode contents = flow.flow().get("flowContents");
-            final Set<String> parameterNames = new HashSet<>();
-            flow.flow().get("parameterContexts").get(contents.get("parameterContextName").asText()).get("parameters")
-                    .forEach(p -> parameterNames.add(p.get("name").asText()));
+            final Set<String> parameterNames =
+                    FlowDefinitionRunner.effectiveParameters(flow.flow(), contents.get("parameterContextName").asText()).keySet();
             final Set<String> serviceIds = new HashSet<>();
             contents.get("controllerServices").forEach(s -> serviceIds.add(s.get("identifier").asText()));
             final Set<String> processorIds = new HashSet<>();
@@ -159,6 +158,153 @@ class TemplatesTest {
             }
             System.out.printf("%s: %d processors, %d services, %d connections resolve against this bundle%n", template.getFileName(),
                     contents.get("processors").size(), contents.get("controllerServices").size(), contents.get("connections").size());
+        }
+    }
+
+    /**
+     * What a person sees on the canvas: a self-loop without bends is drawn as nothing (NiFi routes it through its bends),
+     * and no connection label may cover another label or a processor. Boxes as NiFi 2's canvas draws them: processors
+     * {@value #PROCESSOR_WIDTH} x {@value #PROCESSOR_HEIGHT} at their position, a connection's label (relationship and queue
+     * rows, at most {@value #LABEL_WIDTH} x {@value #LABEL_HEIGHT}) centred on its labelled bend, or on the middle between
+     * the two processors when the connection is straight.
+     */
+    @Test
+    void everyTemplateIsReadableOnTheCanvas() throws Exception {
+        for (final Path template : templates()) {
+            final JsonNode contents = new FlowDefinitionRunner(template, Map.of()).flow().get("flowContents");
+            final Map<String, JsonNode> processors = new java.util.LinkedHashMap<>();
+            contents.get("processors").forEach(p -> processors.put(p.get("identifier").asText(), p));
+            final Map<String, Box> boxes = new java.util.LinkedHashMap<>();
+            processors.values().forEach(p -> boxes.put("processor '" + p.get("name").asText() + "'", new Box(p.get("position").get("x").asDouble(),
+                    p.get("position").get("y").asDouble(), PROCESSOR_WIDTH, PROCESSOR_HEIGHT)));
+            final List<String> problems = new ArrayList<>();
+            for (final JsonNode connection : contents.get("connections")) {
+                final String name = "label of " + connection.get("source").get("name").asText() + " -" + connection.get("selectedRelationships")
+                        + "-> " + connection.get("destination").get("name").asText();
+                final JsonNode bends = connection.get("bends");
+                final boolean selfLoop = connection.get("source").get("id").asText().equals(connection.get("destination").get("id").asText());
+                if (selfLoop && bends.size() < 2) {
+                    problems.add(name + ": a self-loop needs at least two bends to be drawn, has " + bends.size());
+                }
+                final double centreX;
+                final double centreY;
+                if (bends.isEmpty()) {
+                    final Box source = boxes.get("processor '" + connection.get("source").get("name").asText() + "'");
+                    final Box destination = boxes.get("processor '" + connection.get("destination").get("name").asText() + "'");
+                    centreX = (source.centreX() + destination.centreX()) / 2;
+                    centreY = (source.centreY() + destination.centreY()) / 2;
+                } else {
+                    final int index = connection.path("labelIndex").asInt(0);
+                    assertTrue(index >= 0 && index < bends.size(), name + ": labelIndex " + index + " outside its " + bends.size() + " bends");
+                    centreX = bends.get(index).get("x").asDouble();
+                    centreY = bends.get(index).get("y").asDouble();
+                }
+                boxes.put(name, new Box(centreX - LABEL_WIDTH / 2.0, centreY - LABEL_HEIGHT / 2.0, LABEL_WIDTH, LABEL_HEIGHT));
+            }
+            final List<Map.Entry<String, Box>> all = new ArrayList<>(boxes.entrySet());
+            for (int i = 0; i < all.size(); i++) {
+                for (int j = i + 1; j < all.size(); j++) {
+                    if (all.get(i).getValue().overlaps(all.get(j).getValue())) {
+                        problems.add(all.get(i).getKey() + " " + all.get(i).getValue() + " overlaps " + all.get(j).getKey() + " " + all.get(j).getValue());
+                    }
+                }
+            }
+            if (!problems.isEmpty()) {
+                fail(template.getFileName() + " is hard to read on the canvas:\n  " + String.join("\n  ", problems));
+            }
+        }
+    }
+
+    /**
+     * Each value is entered once: every flow binds one parameter context; a parameter name is defined in only one context
+     * of its hierarchy; and a context of the same name (the shared engine settings) is defined identically in every
+     * template, so importing a second flow reuses the context the first one created instead of asking for the values again.
+     */
+    @Test
+    void everyParameterIsEnteredOnce() throws Exception {
+        final Map<String, JsonNode> contextsByName = new java.util.HashMap<>();
+        final List<String> problems = new ArrayList<>();
+        for (final Path template : templates()) {
+            final JsonNode flow = new FlowDefinitionRunner(template, Map.of()).flow();
+            final JsonNode contents = flow.get("flowContents");
+            final String bound = contents.path("parameterContextName").asText();
+            assertFalse(bound.isEmpty(), template.getFileName() + ": the flow binds no parameter context");
+            contents.get("processGroups").forEach(group -> {
+                if (group.has("parameterContextName") && !bound.equals(group.get("parameterContextName").asText())) {
+                    problems.add(template.getFileName() + ": group '" + group.get("name").asText() + "' binds another context");
+                }
+            });
+            final Map<String, String> definedIn = new java.util.HashMap<>();
+            final Set<String> reachable = new java.util.LinkedHashSet<>();
+            collectHierarchy(flow, bound, reachable);
+            for (final String contextName : reachable) {
+                for (final JsonNode parameter : flow.get("parameterContexts").get(contextName).get("parameters")) {
+                    final String previous = definedIn.put(parameter.get("name").asText(), contextName);
+                    if (previous != null) {
+                        problems.add(template.getFileName() + ": parameter '" + parameter.get("name").asText() + "' is defined in both '"
+                                + previous + "' and '" + contextName + "'");
+                    }
+                }
+            }
+            flow.get("parameterContexts").fields().forEachRemaining(context -> {
+                if (!reachable.contains(context.getKey())) {
+                    problems.add(template.getFileName() + ": parameter context '" + context.getKey() + "' is not used by the flow");
+                }
+                final JsonNode other = contextsByName.putIfAbsent(context.getKey(), context.getValue());
+                if (other != null && !other.equals(context.getValue())) {
+                    problems.add(template.getFileName() + ": parameter context '" + context.getKey() + "' differs from the one of the same name in another template");
+                }
+            });
+        }
+        // The same name with the same value in two contexts is one setting entered twice; it belongs in a shared context.
+        final Map<String, String> firstContextOf = new java.util.HashMap<>();
+        final Map<String, String> firstValueOf = new java.util.HashMap<>();
+        contextsByName.forEach((contextName, context) -> context.get("parameters").forEach(parameter -> {
+            final String name = parameter.get("name").asText();
+            final String value = parameter.path("value").asText("");
+            final String otherContext = firstContextOf.putIfAbsent(name, contextName);
+            final String otherValue = firstValueOf.putIfAbsent(name, value);
+            if (otherContext != null && value.equals(otherValue)) {
+                problems.add("parameter '" + name + "' = '" + value + "' is defined in both '" + otherContext + "' and '" + contextName
+                        + "': move it to a context both inherit");
+            }
+        }));
+        assertTrue(contextsByName.values().stream().anyMatch(context -> context.get("parameters").findValuesAsText("name").contains("osm.file")
+                && context.get("parameters").findValuesAsText("name").contains("ors.api.key")), "one context holds the engine settings");
+        if (!problems.isEmpty()) {
+            fail(String.join("\n  ", problems));
+        }
+    }
+
+    private static void collectHierarchy(final JsonNode flow, final String contextName, final Set<String> reachable) {
+        if (reachable.add(contextName)) {
+            final JsonNode context = flow.get("parameterContexts").get(contextName);
+            assertTrue(context != null, "no parameter context '" + contextName + "' in the flow definition");
+            context.path("inheritedParameterContexts").forEach(inherited -> collectHierarchy(flow, inherited.asText(), reachable));
+        }
+    }
+
+    private static final int PROCESSOR_WIDTH = 352;
+    private static final int PROCESSOR_HEIGHT = 128;
+    private static final int LABEL_WIDTH = 240;
+    private static final int LABEL_HEIGHT = 100;
+
+    private record Box(double x, double y, double width, double height) {
+        double centreX() {
+            return x + width / 2;
+        }
+
+        double centreY() {
+            return y + height / 2;
+        }
+
+        boolean overlaps(final Box other) {
+            return x < other.x + other.width && other.x < x + width && y < other.y + other.height && other.y < y + height;
+        }
+
+        @Override
+        public String toString() {
+            return String.format("[%.0f,%.0f %.0fx%.0f]", x, y, width, height);
         }
     }
 

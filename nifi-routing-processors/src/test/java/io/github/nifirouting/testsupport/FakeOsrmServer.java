@@ -249,17 +249,12 @@ public final class FakeOsrmServer implements AutoCloseable {
         if (segments.length < 5 || !"table".equals(segments[1])) {
             return null;
         }
-        final String[] pairs = URLDecoder.decode(segments[4], StandardCharsets.UTF_8).split(";");
-        final double[] lon = new double[pairs.length];
-        final double[] lat = new double[pairs.length];
-        for (int i = 0; i < pairs.length; i++) {
-            final String[] lonLat = pairs[i].split(",");
-            if (lonLat.length != 2) {
-                return null;
-            }
-            lon[i] = Double.parseDouble(lonLat[0]);
-            lat[i] = Double.parseDouble(lonLat[1]);
+        final double[][] points = OsrmCoordinates.parse(URLDecoder.decode(segments[4], StandardCharsets.UTF_8));
+        if (points == null) {
+            return null;
         }
+        final double[] lat = points[0];
+        final double[] lon = points[1];
         final Map<String, String> parameters = new java.util.HashMap<>();
         if (query >= 0) {
             for (final String parameter : target.substring(query + 1).split("&")) {
@@ -269,8 +264,8 @@ public final class FakeOsrmServer implements AutoCloseable {
                 }
             }
         }
-        final List<Integer> sources = indices(parameters.get("sources"), pairs.length);
-        final List<Integer> destinations = indices(parameters.get("destinations"), pairs.length);
+        final List<Integer> sources = indices(parameters.get("sources"), lat.length);
+        final List<Integer> destinations = indices(parameters.get("destinations"), lat.length);
         if ((long) sources.size() * destinations.size() > (long) maxTableSize * maxTableSize) {
             return "{\"code\":\"TooBig\",\"message\":\"Too many table coordinates\"}";
         }

@@ -53,15 +53,32 @@ public final class FlowDefinitionRunner {
 
     public FlowDefinitionRunner(final Path definition, final Map<String, String> parameterOverrides) throws IOException {
         flow = new ObjectMapper().readTree(definition.toFile());
-        final JsonNode context = flow.get("parameterContexts").get(flow.get("flowContents").get("parameterContextName").asText());
-        for (final JsonNode parameter : context.get("parameters")) {
-            final JsonNode value = parameter.get("value");
-            parameters.put(parameter.get("name").asText(), value == null || value.isNull() ? null : value.asText());
-        }
+        effectiveParameters(flow, flow.get("flowContents").get("parameterContextName").asText())
+                .forEach((name, parameter) -> {
+                    final JsonNode value = parameter.get("value");
+                    parameters.put(name, value == null || value.isNull() ? null : value.asText());
+                });
         parameters.putAll(parameterOverrides);
         for (final JsonNode processor : flow.get("flowContents").get("processors")) {
             processorsById.put(processor.get("identifier").asText(), processor);
         }
+    }
+
+    /**
+     * The parameters a process group bound to {@code contextName} sees, as NiFi resolves them: the context's own, then
+     * those of its inherited contexts in their listed order (the first definition of a name wins).
+     */
+    public static Map<String, JsonNode> effectiveParameters(final JsonNode flow, final String contextName) {
+        final Map<String, JsonNode> effective = new LinkedHashMap<>();
+        final JsonNode context = flow.get("parameterContexts").get(contextName);
+        if (context == null) {
+            throw new AssertionError("the flow definition has no parameter context '" + contextName + "'");
+        }
+        context.get("parameters").forEach(parameter -> effective.put(parameter.get("name").asText(), parameter));
+        for (final JsonNode inherited : context.path("inheritedParameterContexts")) {
+            effectiveParameters(flow, inherited.asText()).forEach(effective::putIfAbsent);
+        }
+        return effective;
     }
 
     public JsonNode flow() {

@@ -1,33 +1,36 @@
 package io.github.nifirouting.testsupport;
 
-import org.junit.jupiter.api.Assumptions;
-
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Finds the real OpenStreetMap extracts in {@code shared/osm} beside the checkout (never copied into the repository).
- * In CI ({@code CI=true}) a missing file fails the test; elsewhere the test is skipped.
+ * The real OpenStreetMap extracts committed as test resources under {@code src/test/resources/osm} (ODbL, attribution in
+ * the README beside them), so every test runs on a fresh clone. A missing file fails the test: it is never skipped.
  */
 public final class OsmExtracts {
+
+    private static final String RESOURCE_DIR = "/osm/";
 
     private OsmExtracts() {
     }
 
+    /** The extract's file on the test class path, e.g. {@code andorra.osm.pbf} or {@code monaco.osm.pbf}. */
     public static Path require(final String name) {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null) {
-            final Path candidate = dir.resolve("shared").resolve("osm").resolve(name);
-            if (Files.isRegularFile(candidate)) {
-                return candidate;
+        final URL resource = OsmExtracts.class.getResource(RESOURCE_DIR + name);
+        if (resource == null || !"file".equals(resource.getProtocol())) {
+            throw new AssertionError("OSM extract " + name + " is not a file on the test class path under " + RESOURCE_DIR
+                    + " (nifi-routing-processors/src/test/resources/osm): " + resource);
+        }
+        try {
+            final Path file = Path.of(resource.toURI());
+            if (!Files.isRegularFile(file)) {
+                throw new AssertionError("OSM extract " + name + " resolved to " + file + ", which is not a file");
             }
-            dir = dir.getParent();
+            return file;
+        } catch (final URISyntaxException e) {
+            throw new AssertionError("OSM extract " + name + ": " + resource, e);
         }
-        final String message = "OSM extract " + name + " not found in shared/osm beside the checkout";
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            throw new AssertionError(message + " (CI=true: tests on real networks must run)");
-        }
-        Assumptions.abort(message);
-        return null;
     }
 }

@@ -45,14 +45,9 @@ public final class OsrmGridServer implements AutoCloseable {
     private void table(final HttpExchange exchange) throws IOException {
         requests.incrementAndGet();
         final String path = exchange.getRequestURI().getRawPath();
-        final String[] coordinates = URLDecoder.decode(path.substring(path.lastIndexOf('/') + 1), StandardCharsets.UTF_8).split(";");
-        final double[] lat = new double[coordinates.length];
-        final double[] lon = new double[coordinates.length];
-        for (int i = 0; i < coordinates.length; i++) {
-            final String[] pair = coordinates[i].split(",");
-            lon[i] = Double.parseDouble(pair[0]);
-            lat[i] = Double.parseDouble(pair[1]);
-        }
+        final double[][] points = OsrmCoordinates.parse(URLDecoder.decode(path.substring(path.lastIndexOf('/') + 1), StandardCharsets.UTF_8));
+        final double[] lat = points[0];
+        final double[] lon = points[1];
         final Map<String, String> query = new HashMap<>();
         for (final String parameter : exchange.getRequestURI().getRawQuery().split("&")) {
             final int equals = parameter.indexOf('=');

@@ -65,7 +65,7 @@ class ChunkCoordinatesBenchmark {
         final PointTiler.RecordSource source = () -> readers.createRecordReader(Map.of(), new java.io.BufferedInputStream(generatedPoints(points), 65536), -1, runner.getLogger());
         final CountingSink sink = new CountingSink(writers, runner);
         final long start = System.nanoTime();
-        final PointTiler.Scan scan = tiler.scan(source);
+        final PointTiler.Scan scan = tiler.scan(source, false);
         tiler.writeChunks(source, 1000, scan.invalid() > 0, sink);
         final double seconds = (System.nanoTime() - start) / 1e9;
         assertEquals(points, scan.valid());

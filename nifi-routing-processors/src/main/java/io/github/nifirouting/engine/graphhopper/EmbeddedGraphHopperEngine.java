@@ -6,6 +6,7 @@ import io.github.nifirouting.model.CoordinateBlock;
 import io.github.nifirouting.model.MatrixLimits;
 import io.github.nifirouting.model.MatrixResult;
 import io.github.nifirouting.model.ReachableNodes;
+import io.github.nifirouting.validation.ReadableFileValidator;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
 import org.apache.nifi.annotation.documentation.SeeAlso;
 import org.apache.nifi.annotation.documentation.Tags;
@@ -27,23 +28,26 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 @Tags({"routing", "graphhopper", "embedded", "matrix", "isochrone", "openstreetmap", "drive time"})
 @CapabilityDescription("A routing engine inside NiFi, built on GraphHopper: no server needed. Enabling it imports an OpenStreetMap "
         + "extract (.osm.pbf or .osm) into a graph cache directory, or loads the graph cached there by an earlier import of the same "
         + "file and profile; every service on the node configured with the same file, profile and directory shares one loaded graph. "
-        + "Matrices are computed with one Dijkstra search per origin that stops once every destination is settled, never with one "
-        + "query per pair. Points are snapped to the nearest road the profile may use; points farther than Max Snap Distance are "
+        + "Matrices are computed with one Dijkstra search per origin that stops once every destination is settled or at the Max Travel "
+        + "Time / Distance cutoff, never with one query per pair; search memory grows with what a search visits, not with the graph. "
+        + "Car and bike routes honour OSM turn restrictions and GraphHopper's turn costs (edge-based search). Points are snapped to the nearest road the profile may use; points farther than Max Snap Distance are "
         + "unroutable. Also provides the roads reachable within a time limit (with the travel time along them) for BuildIsochrones.")
 @SeeAlso(classNames = {"io.github.nifirouting.processors.InvokeRoutingMatrix", "io.github.nifirouting.processors.ChunkCoordinates"})
 public class EmbeddedGraphHopperEngine extends AbstractControllerService implements RoutingEngineService, VerifiableControllerService {
 
     public static final PropertyDescriptor OSM_FILE = new PropertyDescriptor.Builder()
             .name("OSM File")
-            .description("The OpenStreetMap extract (.osm.pbf, or .osm XML) to route on.")
+            .description("The OpenStreetMap extract (.osm.pbf, or .osm XML) to route on. A relative path resolves against NiFi's "
+                    + "working directory; validation names the absolute path when the file is missing or unreadable.")
             .required(true)
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
-            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .addValidator(new ReadableFileValidator("OSM extract"))
             .build();
 
     public static final PropertyDescriptor GRAPH_CACHE_DIRECTORY = new PropertyDescriptor.Builder()
@@ -90,11 +94,29 @@ public class EmbeddedGraphHopperEngine extends AbstractControllerService impleme
             .addValidator(StandardValidators.POSITIVE_LONG_VALIDATOR)
             .build();
 
-    private static final List<PropertyDescriptor> PROPERTIES = List.of(OSM_FILE, GRAPH_CACHE_DIRECTORY, PROFILE, MAX_SNAP_DISTANCE, STORAGE,
-            MAX_MATRIX_ELEMENTS);
+    public static final PropertyDescriptor MAX_TRAVEL_TIME = new PropertyDescriptor.Builder()
+            .name("Max Travel Time")
+            .description("If set, matrix searches stop at this travel time (e.g. 30 min): pairs not reached within it get status "
+                    + "BEYOND_CUTOFF instead of a duration, and each search explores only the roads within it, so large matrices over "
+                    + "a country cost what the cutoff covers, not the whole graph. Reachability (isochrones) always stops at its own "
+                    + "threshold, or at this time if it is shorter.")
+            .required(false)
+            .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
+            .build();
 
-    private volatile GraphHopperNetwork network;
+    public static final PropertyDescriptor MAX_TRAVEL_DISTANCE = new PropertyDescriptor.Builder()
+            .name("Max Travel Distance")
+            .description("If set, searches stop at this road distance in meters: pairs farther along the road get status BEYOND_CUTOFF.")
+            .required(false)
+            .addValidator(StandardValidators.POSITIVE_INTEGER_VALIDATOR)
+            .build();
+
+    private static final List<PropertyDescriptor> PROPERTIES = List.of(OSM_FILE, GRAPH_CACHE_DIRECTORY, PROFILE, MAX_SNAP_DISTANCE, STORAGE,
+            MAX_MATRIX_ELEMENTS, MAX_TRAVEL_TIME, MAX_TRAVEL_DISTANCE);
+
+    private volatile RoadGraph network;
     private volatile MatrixLimits limits;
+    private volatile Cutoff cutoff = Cutoff.NONE;
     private volatile String profile;
 
     @Override
@@ -107,6 +129,7 @@ public class EmbeddedGraphHopperEngine extends AbstractControllerService impleme
         network = acquire(context);
         limits = MatrixLimits.ofElements(context.getProperty(MAX_MATRIX_ELEMENTS).asLong());
         profile = context.getProperty(PROFILE).getValue();
+        cutoff = cutoff(context);
         getLogger().info("{} graph of {}: {} nodes, {} edges, {} in {} ms", network.importedNow() ? "Imported" : "Loaded cached",
                 context.getProperty(OSM_FILE).evaluateAttributeExpressions().getValue(), network.nodeCount(), network.edgeCount(),
                 network.bounds(), network.loadMillis());
@@ -120,16 +143,24 @@ public class EmbeddedGraphHopperEngine extends AbstractControllerService impleme
         }
     }
 
-    private static GraphHopperNetwork acquire(final PropertyContext context) throws IOException {
+    static Cutoff cutoff(final PropertyContext context) {
+        final double seconds = context.getProperty(MAX_TRAVEL_TIME).isSet()
+                ? context.getProperty(MAX_TRAVEL_TIME).asTimePeriod(TimeUnit.MILLISECONDS) / 1000.0 : Double.POSITIVE_INFINITY;
+        final double meters = context.getProperty(MAX_TRAVEL_DISTANCE).isSet()
+                ? context.getProperty(MAX_TRAVEL_DISTANCE).asDouble() : Double.POSITIVE_INFINITY;
+        return new Cutoff(seconds, meters);
+    }
+
+    private static RoadGraph acquire(final PropertyContext context) throws IOException {
         return SharedNetworks.acquire(Path.of(context.getProperty(OSM_FILE).evaluateAttributeExpressions().getValue()),
-                GraphHopperNetwork.Mode.valueOf(context.getProperty(PROFILE).getValue().toUpperCase(Locale.ROOT)),
+                RoadGraph.Mode.valueOf(context.getProperty(PROFILE).getValue().toUpperCase(Locale.ROOT)),
                 Path.of(context.getProperty(GRAPH_CACHE_DIRECTORY).evaluateAttributeExpressions().getValue()),
                 context.getProperty(MAX_SNAP_DISTANCE).asDouble(),
                 "MMAP".equals(context.getProperty(STORAGE).getValue()));
     }
 
-    private GraphHopperNetwork network() throws RoutingException {
-        final GraphHopperNetwork current = network;
+    private RoadGraph network() throws RoutingException {
+        final RoadGraph current = network;
         if (current == null) {
             throw new RoutingException(RoutingException.Kind.UNAVAILABLE, "the embedded GraphHopper engine is not enabled");
         }
@@ -153,7 +184,7 @@ public class EmbeddedGraphHopperEngine extends AbstractControllerService impleme
 
     @Override
     public MatrixResult computeMatrix(final CoordinateBlock sources, final CoordinateBlock destinations) throws RoutingException {
-        return network().matrix(sources, destinations);
+        return network().matrix(sources, destinations, cutoff);
     }
 
     @Override
@@ -163,14 +194,14 @@ public class EmbeddedGraphHopperEngine extends AbstractControllerService impleme
 
     @Override
     public ReachableNodes computeReachable(final double latitude, final double longitude, final double maxSeconds) throws RoutingException {
-        return network().reachable(latitude, longitude, maxSeconds);
+        return network().reachable(latitude, longitude, cutoff.withMaxSeconds(maxSeconds));
     }
 
     @Override
     public List<ConfigVerificationResult> verify(final ConfigurationContext context, final ComponentLog verificationLogger,
                                                  final Map<String, String> variables) {
         final List<ConfigVerificationResult> results = new ArrayList<>();
-        GraphHopperNetwork probe = null;
+        RoadGraph probe = null;
         try {
             probe = acquire(context);
             results.add(new ConfigVerificationResult.Builder().verificationStepName("Load road network")

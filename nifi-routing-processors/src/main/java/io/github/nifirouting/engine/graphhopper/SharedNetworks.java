@@ -12,14 +12,14 @@ import java.util.Map;
  */
 final class SharedNetworks {
 
-    private record Key(Path osmFile, GraphHopperNetwork.Mode mode, Path cacheRoot, double maxSnapMeters, boolean memoryMapped) {
+    private record Key(Path osmFile, RoadGraph.Mode mode, Path cacheRoot, double maxSnapMeters, boolean memoryMapped) {
     }
 
     private static final class Entry {
-        final GraphHopperNetwork network;
+        final RoadGraph network;
         int users;
 
-        Entry(final GraphHopperNetwork network) {
+        Entry(final RoadGraph network) {
             this.network = network;
         }
     }
@@ -29,19 +29,19 @@ final class SharedNetworks {
     private SharedNetworks() {
     }
 
-    static synchronized GraphHopperNetwork acquire(final Path osmFile, final GraphHopperNetwork.Mode mode, final Path cacheRoot,
+    static synchronized RoadGraph acquire(final Path osmFile, final RoadGraph.Mode mode, final Path cacheRoot,
                                                    final double maxSnapMeters, final boolean memoryMapped) throws IOException {
         final Key key = new Key(osmFile.toAbsolutePath().normalize(), mode, cacheRoot.toAbsolutePath().normalize(), maxSnapMeters, memoryMapped);
         Entry entry = NETWORKS.get(key);
         if (entry == null) {
-            entry = new Entry(GraphHopperNetwork.open(key.osmFile(), mode, key.cacheRoot(), maxSnapMeters, memoryMapped));
+            entry = new Entry(RoadGraph.open(key.osmFile(), mode, key.cacheRoot(), maxSnapMeters, memoryMapped));
             NETWORKS.put(key, entry);
         }
         entry.users++;
         return entry.network;
     }
 
-    static synchronized void release(final GraphHopperNetwork network) {
+    static synchronized void release(final RoadGraph network) {
         NETWORKS.entrySet().removeIf(e -> {
             if (e.getValue().network == network && --e.getValue().users == 0) {
                 network.close();

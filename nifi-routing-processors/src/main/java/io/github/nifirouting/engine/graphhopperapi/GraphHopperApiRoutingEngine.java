@@ -48,6 +48,18 @@ public class GraphHopperApiRoutingEngine extends AbstractHttpRoutingEngine {
     }
 
     @Override
+    protected String usualBaseUrl() {
+        return "https://graphhopper.com/api/1 for the hosted Directions API (needs an API Key; the "
+                + "only one with a matrix endpoint), or an open-source GraphHopper server for isochrones, usually http://localhost:8989 "
+                + "(no key needed)";
+    }
+
+    @Override
+    protected String keyedApiHost() {
+        return "graphhopper.com";
+    }
+
+    @Override
     protected List<PropertyDescriptor> engineProperties() {
         return List.of(PROFILE, MAX_LOCATIONS);
     }

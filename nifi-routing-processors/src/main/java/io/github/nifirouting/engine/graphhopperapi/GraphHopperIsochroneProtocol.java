@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.engine.http.GeoJsonPolygons;
 import io.github.nifirouting.engine.http.IsochroneProtocol;
+import io.github.nifirouting.engine.http.Endpoints;
 import io.github.nifirouting.engine.http.JsonMatrices;
 
 import java.io.IOException;
@@ -46,9 +47,8 @@ public final class GraphHopperIsochroneProtocol implements IsochroneProtocol {
     @Override
     public HttpRequest.Builder isochroneRequest(final URI baseUrl, final double latitude, final double longitude, final double[] thresholdsSeconds,
                                                 final int index) {
-        final String base = baseUrl.toString();
-        final StringBuilder url = new StringBuilder(base.endsWith("/") ? base.substring(0, base.length() - 1) : base)
-                .append("/isochrone?point=").append(String.format(Locale.ROOT, "%.6f,%.6f", latitude, longitude))
+        final StringBuilder url = new StringBuilder(Endpoints.join(baseUrl, "/isochrone"))
+                .append("?point=").append(String.format(Locale.ROOT, "%.6f,%.6f", latitude, longitude))
                 .append("&time_limit=").append(Math.round(thresholdsSeconds[index]))
                 .append("&buckets=1&profile=").append(URLEncoder.encode(profile, StandardCharsets.UTF_8));
         if (apiKey != null && !apiKey.isBlank()) {

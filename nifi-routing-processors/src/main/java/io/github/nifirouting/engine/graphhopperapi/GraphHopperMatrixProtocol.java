@@ -2,11 +2,13 @@ package io.github.nifirouting.engine.graphhopperapi;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.github.nifirouting.engine.OffNetworkPointsException;
 import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.engine.http.EngineProtocol;
 import io.github.nifirouting.engine.http.JsonBodies;
+import io.github.nifirouting.engine.http.Endpoints;
+import io.github.nifirouting.engine.http.JsonAnswers;
 import io.github.nifirouting.engine.http.JsonMatrices;
-import io.github.nifirouting.engine.http.ResponseTooLargeException;
 import io.github.nifirouting.model.CoordinateBlock;
 import io.github.nifirouting.model.MatrixResult;
 
@@ -16,6 +18,9 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -61,9 +66,8 @@ public final class GraphHopperMatrixProtocol implements EngineProtocol {
             json.writeBooleanField("fail_fast", false);
             json.writeEndObject();
         });
-        final String base = baseUrl.toString();
         final String key = apiKey == null || apiKey.isBlank() ? "" : "?key=" + URLEncoder.encode(apiKey, StandardCharsets.UTF_8);
-        return HttpRequest.newBuilder(URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/matrix" + key))
+        return HttpRequest.newBuilder(URI.create(Endpoints.join(baseUrl, "/matrix") + key))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     }
@@ -72,49 +76,61 @@ public final class GraphHopperMatrixProtocol implements EngineProtocol {
     public MatrixResult readMatrix(final int status, final HttpHeaders headers, final InputStream body, final int rows, final int columns) throws RoutingException {
         final double[] durations = MatrixResult.nanArray(Math.multiplyExact(rows, columns));
         final double[] distances = MatrixResult.nanArray(durations.length);
-        String message = null;
-        String hint = null;
-        boolean sawTimes = false;
-        try (JsonParser parser = JsonMatrices.JSON.createParser(body)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                throw JsonMatrices.broken(ENGINE, "the response is not a JSON object");
-            }
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                final String field = parser.currentName();
-                parser.nextToken();
-                switch (field) {
-                    case "times" -> {
-                        JsonMatrices.readNested(parser, durations, rows, columns, 1, "times", ENGINE);
-                        sawTimes = true;
-                    }
-                    case "distances" -> JsonMatrices.readNested(parser, distances, rows, columns, 1, "distances", ENGINE);
-                    case "message" -> message = parser.getValueAsString();
-                    case "hints" -> hint = firstHint(parser);
-                    default -> parser.skipChildren();
+        final List<String> hints = new ArrayList<>();
+        final JsonAnswers.Answer answer = JsonAnswers.readObject(body, ENGINE, Set.of("message"), (field, value, parser) -> {
+            switch (field) {
+                case "times" -> JsonMatrices.readNested(parser, durations, rows, columns, 1, "times", ENGINE);
+                case "distances" -> JsonMatrices.readNested(parser, distances, rows, columns, 1, "distances", ENGINE);
+                case "hints" -> readHints(parser, hints);
+                default -> {
+                    return false;
                 }
             }
-        } catch (final ResponseTooLargeException e) {
-            throw new RoutingException(RoutingException.Kind.REJECTED, e.getMessage(), null, e);
-        } catch (final IOException e) {
-            throw JsonMatrices.broken(ENGINE, "malformed or truncated JSON: " + e.getMessage());
+            return true;
+        });
+        final String message = answer.text("message");
+        final boolean sawTimes = answer.saw("times");
+        final String hint = hints.isEmpty() ? null : hints.get(0);
+        if (status == 404) {
+            // The open-source GraphHopper server answers {"code":404,"message":"HTTP 404 Not Found"}: it has no matrix endpoint.
+            throw new RoutingException(RoutingException.Kind.REJECTED, "GraphHopper error (HTTP 404" + (message == null ? "" : ": " + message)
+                    + "): this server has no /matrix; the open-source GraphHopper server has none (use the embedded GraphHopper engine "
+                    + "on the same extract, or the Directions API)");
         }
         if (status >= 400) {
-            throw new RoutingException(RoutingException.Kind.REJECTED, "GraphHopper error (HTTP " + status + ")" + (message == null ? "" : ": " + message)
-                    + (hint == null || hint.equals(message) ? "" : " (" + hint + ")"));
+            final String text = "GraphHopper error (HTTP " + status + ")" + (message == null ? "" : ": " + message)
+                    + (hint == null || hint.equals(message) ? "" : " (" + String.join("; ", hints) + ")");
+            // "Cannot find from_points: N" / "Cannot find to_points: N", one hint per point it could not place.
+            final List<Integer> sources = new ArrayList<>();
+            final List<Integer> destinations = new ArrayList<>();
+            for (final String each : hints) {
+                final int from = OffNetworkPointsException.indexAfter(each, "Cannot find from_points");
+                final int to = OffNetworkPointsException.indexAfter(each, "Cannot find to_points");
+                if (from >= 0 && from < rows) {
+                    sources.add(from);
+                } else if (to >= 0 && to < columns) {
+                    destinations.add(to);
+                }
+            }
+            if (!sources.isEmpty() || !destinations.isEmpty()) {
+                throw new OffNetworkPointsException(text, sources.stream().mapToInt(Integer::intValue).toArray(),
+                        destinations.stream().mapToInt(Integer::intValue).toArray());
+            }
+            throw new RoutingException(RoutingException.Kind.REJECTED, text);
         }
         if (!sawTimes) {
             throw JsonMatrices.broken(ENGINE, "no times in the response" + (message == null ? "" : ": " + message));
         }
+        JsonMatrices.settleNegatives(durations, distances, columns, ENGINE);
         return MatrixResult.of(rows, columns, durations, distances);
     }
 
-    /** The first {@code hints[].message}: with fail_fast=false GraphHopper explains there which point it could not use. */
-    private static String firstHint(final JsonParser parser) throws IOException {
+    /** Every {@code hints[].message}: GraphHopper explains there which points it could not use. */
+    private static void readHints(final JsonParser parser, final List<String> into) throws IOException {
         if (parser.currentToken() != JsonToken.START_ARRAY) {
             parser.skipChildren();
-            return null;
+            return;
         }
-        String first = null;
         JsonToken token;
         while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
             if (token != JsonToken.START_OBJECT) {
@@ -124,13 +140,12 @@ public final class GraphHopperMatrixProtocol implements EngineProtocol {
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 final String field = parser.currentName();
                 parser.nextToken();
-                if ("message".equals(field) && first == null) {
-                    first = parser.getValueAsString();
+                if ("message".equals(field)) {
+                    into.add(parser.getValueAsString());
                 } else {
                     parser.skipChildren();
                 }
             }
         }
-        return first;
     }
 }

@@ -45,7 +45,7 @@ public abstract class AbstractHttpRoutingEngine extends AbstractControllerServic
 
     public static final PropertyDescriptor BASE_URL = new PropertyDescriptor.Builder()
             .name("Base URL")
-            .description("The engine's base URL, e.g. http://osrm.internal:5000.")
+            .description("The engine's base URL; each engine's description names its usual address.")
             .required(true)
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
             .addValidator(StandardValidators.URL_VALIDATOR)
@@ -56,7 +56,9 @@ public abstract class AbstractHttpRoutingEngine extends AbstractControllerServic
 
     public static final PropertyDescriptor API_KEY = new PropertyDescriptor.Builder()
             .name("API Key")
-            .description("Key for engines that need one (sent the way the engine expects).")
+            .description("Key for engines that need one, sent the way the engine expects. Required when the Base URL is a hosted API that "
+                    + "needs a key (OpenRouteService's api.openrouteservice.org, GraphHopper's graphhopper.com); self-hosted servers, "
+                    + "OSRM and Valhalla do without.")
             .required(false)
             .sensitive(true)
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
@@ -182,6 +184,21 @@ public abstract class AbstractHttpRoutingEngine extends AbstractControllerServic
 
     protected abstract String profileOf(PropertyContext context);
 
+    /** The engine's usual Base URL(s), named in the Base URL description, e.g. {@code http://localhost:5000 (osrm-routed's default port)}. */
+    protected abstract String usualBaseUrl();
+
+    /** Host of the engine's hosted API that refuses calls without a key (also its subdomains); null when there is none. */
+    protected String keyedApiHost() {
+        return null;
+    }
+
+    /** The common Base URL property with this engine's usual address in its description (same name, so BASE_URL reads it). */
+    protected final PropertyDescriptor baseUrlProperty() {
+        return new PropertyDescriptor.Builder().fromPropertyDescriptor(BASE_URL)
+                .description("The " + getEngineName() + " server's base URL: " + usualBaseUrl() + ".")
+                .build();
+    }
+
     /** The engine's isochrone API, for engines that have one; null (the default) for none. */
     protected IsochroneProtocol createIsochroneProtocol(final PropertyContext context, final String apiKey) {
         return null;
@@ -189,7 +206,8 @@ public abstract class AbstractHttpRoutingEngine extends AbstractControllerServic
 
     @Override
     protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
-        return Stream.concat(COMMON_PROPERTIES.stream(), engineProperties().stream()).toList();
+        return Stream.concat(COMMON_PROPERTIES.stream().map(property -> property == BASE_URL ? baseUrlProperty() : property),
+                engineProperties().stream()).toList();
     }
 
     @OnEnabled
@@ -225,7 +243,25 @@ public abstract class AbstractHttpRoutingEngine extends AbstractControllerServic
             results.add(new ValidationResult.Builder().subject(MAX_BACKOFF.getDisplayName()).valid(false)
                     .explanation("Max Backoff must not be shorter than Initial Backoff").build());
         }
+        final String keyedHost = keyedApiHost();
+        if (keyedHost != null && !context.getProperty(API_KEY).isSet()) {
+            final String host = hostOf(context.getProperty(BASE_URL).evaluateAttributeExpressions().getValue());
+            if (host != null && (host.equals(keyedHost) || host.endsWith("." + keyedHost))) {
+                results.add(new ValidationResult.Builder().subject(API_KEY.getDisplayName()).valid(false)
+                        .explanation("the hosted API at " + host + " refuses requests without a key: set API Key (a self-hosted server "
+                                + "at another address needs none)").build());
+            }
+        }
         return results;
+    }
+
+    private static String hostOf(final String url) {
+        try {
+            final String host = url == null ? null : URI.create(url.trim()).getHost();
+            return host == null ? null : host.toLowerCase(java.util.Locale.ROOT);
+        } catch (final IllegalArgumentException e) {
+            return null; // the Base URL validator reports it
+        }
     }
 
     @OnDisabled

@@ -84,16 +84,25 @@ public final class HttpEngineClient implements AutoCloseable {
         return caller;
     }
 
+    /**
+     * The matrix of {@code sources} x {@code destinations}; points the engine cannot place on its network are left out
+     * of the request and marked off-network in the result (see {@link OffNetworkIsolation}).
+     */
     public MatrixResult computeMatrix(final CoordinateBlock sources, final CoordinateBlock destinations, final CallStats stats) throws RoutingException {
-        final int permits = caller.settings().rateLimitUnit().permits(sources.size(), destinations.size());
-        return caller.call(() -> exchange(sources, destinations, stats), permits, stats);
+        return OffNetworkIsolation.route(sources, destinations, (s, d) -> {
+            final int permits = caller.settings().rateLimitUnit().permits(s.size(), d.size());
+            return caller.call(() -> exchange(s, d, stats), permits, stats);
+        });
     }
 
     private MatrixResult exchange(final CoordinateBlock sources, final CoordinateBlock destinations, final CallStats stats) throws RoutingException {
         final long start = System.nanoTime();
         try {
-            return send(protocol.matrixRequest(baseUrl, sources, destinations), "application/json", start + readTimeout.toNanos(), false,
+            final MatrixResult result = send(protocol.matrixRequest(baseUrl, sources, destinations), "application/json",
+                    start + readTimeout.toNanos(), false,
                     (status, headers, body) -> protocol.readMatrix(status, headers, body, sources.size(), destinations.size()));
+            stats.recordAnswer((long) sources.size() * destinations.size());
+            return result;
         } finally {
             stats.addEngineNanos(System.nanoTime() - start);
         }

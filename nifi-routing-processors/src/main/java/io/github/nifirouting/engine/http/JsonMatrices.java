@@ -54,7 +54,22 @@ public final class JsonMatrices {
         }
     }
 
-    /** A cell value: a finite non-negative number times {@code scale}, or NaN for null. */
+    /**
+     * Real engines answer slightly negative values for two points snapped onto the same road segment: osrm-routed v6.0.0
+     * gives e.g. duration {@code 0} with distance {@code -1.3} m (the offsets along the segment are computed from
+     * rounded weights and from the geometry apart). Such a value is not an error but a 0, within these bounds:
+     * a duration down to -{@link #DURATION_TOLERANCE_S} s; a distance down to -{@link #DISTANCE_TOLERANCE_M} m when its
+     * pair's duration is at most {@link #DURATION_TOLERANCE_S} s (only a same-segment pair can have it). Anything
+     * else negative, NaN or infinite makes the answer broken.
+     */
+    public static final double DURATION_TOLERANCE_S = 1.0;
+    /** The distance covered in {@link #DURATION_TOLERANCE_S} at 180 km/h. */
+    public static final double DISTANCE_TOLERANCE_M = 50.0;
+
+    /**
+     * A cell value: a finite number not below -{@link #DISTANCE_TOLERANCE_M} times {@code scale}, or NaN for null.
+     * Negative values are kept for {@link #settleNegatives}, which every reader calls once the matrices are read.
+     */
     public static double value(final JsonParser parser, final JsonToken token, final double scale, final String where, final String engine)
             throws IOException, RoutingException {
         if (token == JsonToken.VALUE_NULL) {
@@ -63,11 +78,33 @@ public final class JsonMatrices {
         if (!token.isNumeric()) {
             throw broken(engine, where + " is " + token + ", not a number or null");
         }
-        final double value = parser.getDoubleValue();
-        if (!Double.isFinite(value) || value < 0) {
-            throw broken(engine, where + " = " + value + " is not a finite non-negative number");
+        final double value = parser.getDoubleValue() * scale;
+        if (!Double.isFinite(value) || value < -DISTANCE_TOLERANCE_M) {
+            throw broken(engine, where + " = " + parser.getDoubleValue() + " is not a finite non-negative number");
         }
-        return value * scale;
+        return value;
+    }
+
+    /** Turns the negatives real engines give into 0 under the documented bounds, or rejects the answer as broken. */
+    public static void settleNegatives(final double[] durations, final double[] distances, final int columns, final String engine) throws RoutingException {
+        for (int cell = 0; cell < durations.length; cell++) {
+            final double duration = durations[cell];
+            if (duration < 0) {
+                if (duration < -DURATION_TOLERANCE_S) {
+                    throw broken(engine, "durations[" + cell / columns + "][" + cell % columns + "] = " + duration + " is not a finite non-negative "
+                            + "number (down to -" + DURATION_TOLERANCE_S + " s is taken as 0)");
+                }
+                durations[cell] = 0.0;
+            }
+            final double distance = distances[cell];
+            if (distance < 0) {
+                if (distance < -DISTANCE_TOLERANCE_M || !(durations[cell] <= DURATION_TOLERANCE_S)) {
+                    throw broken(engine, "distances[" + cell / columns + "][" + cell % columns + "] = " + distance + " is not a finite non-negative "
+                            + "number (down to -" + DISTANCE_TOLERANCE_M + " m is taken as 0 for a pair of at most " + DURATION_TOLERANCE_S + " s)");
+                }
+                distances[cell] = 0.0;
+            }
+        }
     }
 
     /**

@@ -49,6 +49,17 @@ public class OpenRouteServiceRoutingEngine extends AbstractHttpRoutingEngine {
     }
 
     @Override
+    protected String usualBaseUrl() {
+        return "https://api.openrouteservice.org for the public API (needs an API Key), or a "
+                + "self-hosted server, usually http://localhost:8080/ors (no key needed)";
+    }
+
+    @Override
+    protected String keyedApiHost() {
+        return "api.openrouteservice.org";
+    }
+
+    @Override
     protected List<PropertyDescriptor> engineProperties() {
         return List.of(PROFILE, MAX_PAIRS);
     }

@@ -7,6 +7,7 @@ import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.engine.http.GeoJsonPolygons;
 import io.github.nifirouting.engine.http.IsochroneProtocol;
 import io.github.nifirouting.engine.http.JsonBodies;
+import io.github.nifirouting.engine.http.Endpoints;
 import io.github.nifirouting.engine.http.JsonMatrices;
 
 import java.io.IOException;
@@ -61,9 +62,7 @@ public final class OrsIsochroneProtocol implements IsochroneProtocol {
             json.writeStringField("range_type", "time");
             json.writeEndObject();
         });
-        final String base = baseUrl.toString();
-        final HttpRequest.Builder request = HttpRequest.newBuilder(URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base)
-                        + "/v2/isochrones/" + profile))
+        final HttpRequest.Builder request = HttpRequest.newBuilder(Endpoints.uri(baseUrl, "/v2/isochrones/" + profile))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (apiKey != null && !apiKey.isBlank()) {

@@ -2,11 +2,13 @@ package io.github.nifirouting.engine.ors;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.github.nifirouting.engine.OffNetworkPointsException;
 import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.engine.http.EngineProtocol;
 import io.github.nifirouting.engine.http.JsonBodies;
+import io.github.nifirouting.engine.http.Endpoints;
+import io.github.nifirouting.engine.http.JsonAnswers;
 import io.github.nifirouting.engine.http.JsonMatrices;
-import io.github.nifirouting.engine.http.ResponseTooLargeException;
 import io.github.nifirouting.model.CoordinateBlock;
 import io.github.nifirouting.model.MatrixResult;
 
@@ -19,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * OpenRouteService's matrix: {@code POST /v2/matrix/{profile}} with {@code locations} ([lon, lat]), {@code sources} and
@@ -75,9 +78,7 @@ public final class OrsMatrixProtocol implements EngineProtocol {
             json.writeStringField("units", "m");
             json.writeEndObject();
         });
-        final String base = baseUrl.toString();
-        final HttpRequest.Builder request = HttpRequest.newBuilder(URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base)
-                        + "/v2/matrix/" + profile))
+        final HttpRequest.Builder request = HttpRequest.newBuilder(Endpoints.uri(baseUrl, "/v2/matrix/" + profile))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (apiKey != null && !apiKey.isBlank()) {
@@ -92,32 +93,22 @@ public final class OrsMatrixProtocol implements EngineProtocol {
         final double[] distances = MatrixResult.nanArray(durations.length);
         final double[] sourceSnaps = MatrixResult.nanArray(rows);
         final double[] destinationSnaps = MatrixResult.nanArray(columns);
-        String error = null;
-        boolean sawDurations = false;
-        try (JsonParser parser = JsonMatrices.JSON.createParser(body)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                throw JsonMatrices.broken(ENGINE, "the response is not a JSON object");
-            }
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                final String field = parser.currentName();
-                final JsonToken value = parser.nextToken();
-                switch (field) {
-                    case "durations" -> {
-                        JsonMatrices.readNested(parser, durations, rows, columns, 1, "durations", ENGINE);
-                        sawDurations = true;
-                    }
-                    case "distances" -> JsonMatrices.readNested(parser, distances, rows, columns, 1, "distances", ENGINE);
-                    case "sources" -> JsonMatrices.readObjectField(parser, sourceSnaps, "snapped_distance", 1, "sources", ENGINE);
-                    case "destinations" -> JsonMatrices.readObjectField(parser, destinationSnaps, "snapped_distance", 1, "destinations", ENGINE);
-                    case "error" -> error = value == JsonToken.START_OBJECT ? readError(parser) : parser.getValueAsString();
-                    default -> parser.skipChildren();
+        final String[] errorText = new String[1];
+        final JsonAnswers.Answer answer = JsonAnswers.readObject(body, ENGINE, Set.of(), (field, value, parser) -> {
+            switch (field) {
+                case "durations" -> JsonMatrices.readNested(parser, durations, rows, columns, 1, "durations", ENGINE);
+                case "distances" -> JsonMatrices.readNested(parser, distances, rows, columns, 1, "distances", ENGINE);
+                case "sources" -> JsonMatrices.readObjectField(parser, sourceSnaps, "snapped_distance", 1, "sources", ENGINE);
+                case "destinations" -> JsonMatrices.readObjectField(parser, destinationSnaps, "snapped_distance", 1, "destinations", ENGINE);
+                case "error" -> errorText[0] = value == JsonToken.START_OBJECT ? readError(parser) : parser.getValueAsString();
+                default -> {
+                    return false;
                 }
             }
-        } catch (final ResponseTooLargeException e) {
-            throw new RoutingException(RoutingException.Kind.REJECTED, e.getMessage(), null, e);
-        } catch (final IOException e) {
-            throw JsonMatrices.broken(ENGINE, "malformed or truncated JSON: " + e.getMessage());
-        }
+            return true;
+        });
+        final boolean sawDurations = answer.saw("durations");
+        final String error = errorText[0];
         if (status == 403 && isQuotaExhausted(headers, error)) {
             final Duration wait = quotaReset(headers).orElse(QUOTA_RETRY_AFTER);
             throw new RoutingException(RoutingException.Kind.RATE_LIMITED, "OpenRouteService quota exhausted (HTTP 403), resets in about "
@@ -127,12 +118,19 @@ public final class OrsMatrixProtocol implements EngineProtocol {
             throw new RoutingException(RoutingException.Kind.REJECTED, "OpenRouteService refused the API key (HTTP " + status + ")"
                     + (error == null ? "" : ": " + error));
         }
+        if (error != null && error.startsWith(POINT_NOT_FOUND + ":")) {
+            // "Could not find routable point within a radius of 350.0 meters of specified coordinate N: lon lat." (N in locations)
+            final int index = OffNetworkPointsException.indexAfter(error, "coordinate");
+            throw OffNetworkPointsException.ofCombinedIndexes("OpenRouteService error " + error + " (HTTP " + status + ")",
+                    index < 0 || index >= rows + columns ? new int[0] : new int[]{index}, rows);
+        }
         if (error != null || status >= 400) {
             throw new RoutingException(RoutingException.Kind.REJECTED, "OpenRouteService error " + (error == null ? "" : error) + " (HTTP " + status + ")");
         }
         if (!sawDurations) {
             throw JsonMatrices.broken(ENGINE, "no durations in the response");
         }
+        JsonMatrices.settleNegatives(durations, distances, columns, ENGINE);
         return new MatrixResult(rows, columns, durations, distances, sourceSnaps, destinationSnaps);
     }
 
@@ -168,6 +166,9 @@ public final class OrsMatrixProtocol implements EngineProtocol {
             }
         });
     }
+
+    /** ORS matrix error code for a location it cannot place on its network. */
+    private static final String POINT_NOT_FOUND = "6010";
 
     private static String readError(final JsonParser parser) throws IOException {
         String code = null;

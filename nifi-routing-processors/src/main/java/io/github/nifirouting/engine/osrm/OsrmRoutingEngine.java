@@ -6,19 +6,25 @@ import io.github.nifirouting.model.MatrixLimits;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
 import org.apache.nifi.annotation.documentation.SeeAlso;
 import org.apache.nifi.annotation.documentation.Tags;
+import org.apache.nifi.components.AllowableValue;
 import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.components.ValidationContext;
+import org.apache.nifi.components.ValidationResult;
 import org.apache.nifi.context.PropertyContext;
 import org.apache.nifi.expression.ExpressionLanguageScope;
 import org.apache.nifi.processor.util.StandardValidators;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
 @Tags({"routing", "osrm", "matrix", "table", "drive time"})
 @CapabilityDescription("Routing engine service for an OSRM server's table service (GET /table/v1/{profile}). Tiles are sized to the "
         + "server's --max-table-size (OSRM refuses sources x destinations > max-table-size^2 with TooBig) and to a maximum URL length, "
-        + "since all coordinates travel in the GET URL. null cells (no route) become UNROUTABLE pairs; each waypoint's distance is "
-        + "reported as the snap distance. Retries, circuit breaking and rate limiting are shared by all users of this service.")
+        + "since all coordinates travel in the GET URL. null cells (no route) become UNROUTABLE pairs (ESTIMATED with a Fallback Speed); each waypoint's distance "
+        + "is reported as the snap distance; a point OSRM cannot snap (NoSegment, e.g. beyond the Snap Radius) gets NO_ROAD on its pairs "
+        + "while the rest of the tile is routed. Retries, circuit breaking and rate limiting are shared by all users of this service.")
 @SeeAlso(classNames = {"io.github.nifirouting.processors.InvokeRoutingMatrix", "io.github.nifirouting.processors.ChunkCoordinates"})
 public class OsrmRoutingEngine extends AbstractHttpRoutingEngine {
 
@@ -42,12 +48,62 @@ public class OsrmRoutingEngine extends AbstractHttpRoutingEngine {
 
     public static final PropertyDescriptor MAX_URL_LENGTH = new PropertyDescriptor.Builder()
             .name("Max URL Length")
-            .description("Longest GET URL to send, counted with the Base URL and Profile and the worst-case coordinate text (23 "
-                    + "characters per point), so every request fits whatever the points. Proxies commonly refuse URLs beyond 8 KB (nginx "
-                    + "answers 414, which fails the tile without retry); raise it only when the client talks to osrm-routed directly.")
+            .description("Longest GET URL to send, counted with the Base URL, Profile, options and the worst-case coordinate text (23 "
+                    + "characters per point), so every request fits "
+                    + "whatever the points. The default fits a directly reached osrm-routed, which accepts URLs of 100 KB: 65536 allows "
+                    + "about 2,300 points, a full 1000 x 1000 table. Behind a proxy lower it to what the proxy accepts: nginx refuses "
+                    + "request lines beyond its large_client_header_buffers (8 KB by default) with 414, which fails the tile without "
+                    + "retry; 8000 allows about 290 points.")
             .required(true)
-            .defaultValue("8000")
+            .defaultValue("65536")
             .addValidator(StandardValidators.createLongValidator(512, 1_000_000, true))
+            .build();
+
+    public static final PropertyDescriptor SNAP_RADIUS = new PropertyDescriptor.Builder()
+            .name("Snap Radius")
+            .description("Meters around each point in which OSRM looks for a road (sent as radiuses). A point with no road that near "
+                    + "gets status NO_ROAD on its pairs and the rest of the tile is routed. Set it to InvokeRoutingMatrix's Max Snap "
+                    + "Distance to have such points found by OSRM instead of snapped to a far road. Unset: OSRM snaps every point to "
+                    + "its nearest road, however far.")
+            .required(false)
+            .addValidator(StandardValidators.createLongValidator(1, 1_000_000, true))
+            .build();
+
+    public static final PropertyDescriptor FALLBACK_SPEED = new PropertyDescriptor.Builder()
+            .name("Fallback Speed")
+            .description("Meters per second (sent as fallback_speed). Pairs OSRM finds no route for are estimated from the straight-line "
+                    + "distance at this speed and written with status ESTIMATED instead of UNROUTABLE. Unset: no estimate.")
+            .required(false)
+            .addValidator(StandardValidators.NUMBER_VALIDATOR)
+            .build();
+
+    public static final AllowableValue FALLBACK_INPUT = new AllowableValue("input", "Input",
+            "The straight line between the points as given.");
+    public static final AllowableValue FALLBACK_SNAPPED = new AllowableValue("snapped", "Snapped",
+            "The straight line between the points where OSRM snapped them to the network.");
+
+    public static final PropertyDescriptor FALLBACK_COORDINATE = new PropertyDescriptor.Builder()
+            .name("Fallback Coordinate")
+            .description("Which points the fallback estimate measures between (sent as fallback_coordinate).")
+            .required(true)
+            .allowableValues(FALLBACK_INPUT, FALLBACK_SNAPPED)
+            .defaultValue(FALLBACK_INPUT.getValue())
+            .dependsOn(FALLBACK_SPEED)
+            .build();
+
+    public static final AllowableValue ENCODING_TEXT = new AllowableValue("text", "Text",
+            "lon,lat;... with 6 decimals, readable in server logs.");
+    public static final AllowableValue ENCODING_POLYLINE6 = new AllowableValue("polyline6", "Polyline6",
+            "polyline6(...) (micro-degrees, the same precision as the text) whenever it is shorter than the text: for the points of "
+                    + "one region usually 9 to 12 characters per point instead of about 20, so requests are smaller and a proxy's URL "
+                    + "limit is reached later. osrm-routed answers exactly as for the text (checked against the real server).");
+
+    public static final PropertyDescriptor COORDINATE_ENCODING = new PropertyDescriptor.Builder()
+            .name("Coordinate Encoding")
+            .description("How coordinates travel in the URL. Tiles are sized for the text in either case (a polyline is never longer).")
+            .required(true)
+            .allowableValues(ENCODING_TEXT, ENCODING_POLYLINE6)
+            .defaultValue(ENCODING_POLYLINE6.getValue())
             .build();
 
     @Override
@@ -56,13 +112,37 @@ public class OsrmRoutingEngine extends AbstractHttpRoutingEngine {
     }
 
     @Override
+    protected String usualBaseUrl() {
+        return "usually http://localhost:5000 (osrm-routed listens on port 5000 by default)";
+    }
+
+    @Override
     protected List<PropertyDescriptor> engineProperties() {
-        return List.of(PROFILE, MAX_TABLE_SIZE, MAX_URL_LENGTH);
+        return List.of(PROFILE, MAX_TABLE_SIZE, MAX_URL_LENGTH, COORDINATE_ENCODING, SNAP_RADIUS, FALLBACK_SPEED, FALLBACK_COORDINATE);
     }
 
     @Override
     protected EngineProtocol createProtocol(final PropertyContext context, final String apiKey) {
-        return new OsrmTableProtocol(profileOf(context));
+        return new OsrmTableProtocol(profileOf(context), options(context));
+    }
+
+    @Override
+    protected Collection<ValidationResult> customValidate(final ValidationContext context) {
+        final List<ValidationResult> results = new ArrayList<>(super.customValidate(context));
+        if (context.getProperty(FALLBACK_SPEED).isSet() && !(context.getProperty(FALLBACK_SPEED).asDouble() > 0)) {
+            results.add(new ValidationResult.Builder().subject(FALLBACK_SPEED.getDisplayName()).valid(false)
+                    .explanation("Fallback Speed must be a positive number of meters per second").build());
+        }
+        return results;
+    }
+
+    private static OsrmTableProtocol.Options options(final PropertyContext context) {
+        final boolean fallback = context.getProperty(FALLBACK_SPEED).isSet();
+        return new OsrmTableProtocol.Options(
+                context.getProperty(SNAP_RADIUS).isSet() ? context.getProperty(SNAP_RADIUS).asDouble() : Double.NaN,
+                fallback ? context.getProperty(FALLBACK_SPEED).asDouble() : Double.NaN,
+                fallback ? context.getProperty(FALLBACK_COORDINATE).getValue() : FALLBACK_INPUT.getValue(),
+                ENCODING_POLYLINE6.getValue().equals(context.getProperty(COORDINATE_ENCODING).getValue()));
     }
 
     @Override
@@ -70,7 +150,7 @@ public class OsrmRoutingEngine extends AbstractHttpRoutingEngine {
         final long tableSize = context.getProperty(MAX_TABLE_SIZE).asLong();
         final int maxUrl = context.getProperty(MAX_URL_LENGTH).asInteger();
         final URI baseUrl = URI.create(context.getProperty(BASE_URL).evaluateAttributeExpressions().getValue());
-        final int coordinates = new OsrmTableProtocol(profileOf(context)).maxCoordinates(baseUrl, maxUrl);
+        final int coordinates = new OsrmTableProtocol(profileOf(context), options(context)).maxCoordinates(baseUrl, maxUrl);
         return new MatrixLimits(Integer.MAX_VALUE, Integer.MAX_VALUE, tableSize * tableSize, coordinates);
     }
 

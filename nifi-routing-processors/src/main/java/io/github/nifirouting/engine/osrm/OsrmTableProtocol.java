@@ -2,10 +2,12 @@ package io.github.nifirouting.engine.osrm;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.github.nifirouting.engine.OffNetworkPointsException;
 import io.github.nifirouting.engine.RoutingException;
+import io.github.nifirouting.engine.http.Endpoints;
+import io.github.nifirouting.engine.http.JsonAnswers;
 import io.github.nifirouting.engine.http.EngineProtocol;
 import io.github.nifirouting.engine.http.JsonMatrices;
-import io.github.nifirouting.engine.http.ResponseTooLargeException;
 import io.github.nifirouting.model.CoordinateBlock;
 import io.github.nifirouting.model.MatrixResult;
 
@@ -14,6 +16,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
+import java.util.BitSet;
 import java.util.Locale;
 import java.util.Set;
 
@@ -28,34 +31,78 @@ public final class OsrmTableProtocol implements EngineProtocol {
     private static final Set<String> PERMANENT_CODES = Set.of("InvalidUrl", "InvalidService", "InvalidVersion", "InvalidOptions",
             "InvalidQuery", "InvalidValue", "NoSegment", "TooBig", "NoTable", "NotImplemented");
 
+    /**
+     * Optional table parameters.
+     *
+     * @param snapRadiusMeters   sent as {@code radiuses} for every point (NaN: none, OSRM snaps at any distance)
+     * @param fallbackSpeed      {@code fallback_speed} in m/s for pairs without a route (NaN: none, they stay null)
+     * @param fallbackCoordinate {@code fallback_coordinate}: {@code input} or {@code snapped}
+     * @param polyline6          coordinates as {@code polyline6(...)} when that is shorter than the plain text
+     */
+    public record Options(double snapRadiusMeters, double fallbackSpeed, String fallbackCoordinate, boolean polyline6) {
+        public static final Options NONE = new Options(Double.NaN, Double.NaN, "input", false);
+
+        /** The query parameters after the annotations that are the same for every request. */
+        String fixedParameters() {
+            final StringBuilder text = new StringBuilder();
+            if (!Double.isNaN(fallbackSpeed)) {
+                text.append("&fallback_speed=").append(number(fallbackSpeed)).append("&fallback_coordinate=").append(fallbackCoordinate);
+            }
+            return text.toString();
+        }
+
+        /** The text of one radius, or null without radiuses. */
+        String radius() {
+            return Double.isNaN(snapRadiusMeters) ? null : number(snapRadiusMeters);
+        }
+    }
+
     private final String profile;
+    private final Options options;
+    private final String fixedParameters;
+    private final String radius;
 
     public OsrmTableProtocol(final String profile) {
+        this(profile, Options.NONE);
+    }
+
+    public OsrmTableProtocol(final String profile, final Options options) {
         this.profile = profile;
+        this.options = options;
+        this.fixedParameters = options.fixedParameters();
+        this.radius = options.radius();
     }
 
     /** Longest coordinate text with its separator: "-180.000000,-90.000000;". */
     static final int MAX_COORDINATE_CHARS = 23;
-    private static final String ANNOTATIONS = "&annotations=duration,distance";
+    /** Hints (about 100 to 250 characters per waypoint) are never used, so the server is asked not to send them. */
+    private static final String ANNOTATIONS = "&annotations=duration,distance&generate_hints=false";
 
     /**
      * An upper bound of the GET URL's length for {@code coordinates} points (sources + destinations, in any split), with
-     * this protocol's base URL and profile: the worst-case coordinate text plus every index once in {@code sources} or
-     * {@code destinations}. Used to size tiles under the Max URL Length.
+     * this protocol's base URL, profile and options: the worst-case coordinate text (a request uses {@code polyline6(...)}
+     * when that is shorter, so the fixed-width text bounds both), every index once in {@code sources} or
+     * {@code destinations}, and one radius per point. Used to size tiles under the Max URL Length.
      */
     public int maxUrlLength(final URI baseUrl, final int coordinates) {
         long length = prefix(baseUrl).length() + (long) coordinates * MAX_COORDINATE_CHARS
-                + "?sources=".length() + "&destinations=".length() + ANNOTATIONS.length();
+                + "?sources=".length() + "&destinations=".length() + ANNOTATIONS.length() + fixedParameters.length();
         for (int i = 0; i < coordinates; i++) {
             length += digits(i) + 1;
+        }
+        if (radius != null) {
+            length += "&radiuses=".length() + (long) coordinates * (radius.length() + 1);
         }
         return (int) Math.min(Integer.MAX_VALUE, length);
     }
 
-    /** Most coordinates whose URL stays within {@code maxUrlLength} (at least 2). */
+    /** Most coordinates whose URL stays within {@code maxUrlLength} (at least 2); one pass, as {@link #maxUrlLength} grows by point. */
     public int maxCoordinates(final URI baseUrl, final int maxUrlLength) {
+        final long perPoint = MAX_COORDINATE_CHARS + (radius == null ? 0 : radius.length() + 1L);
+        long length = maxUrlLength(baseUrl, 2);
         int coordinates = 2;
-        while (maxUrlLength(baseUrl, coordinates + 1) <= maxUrlLength) {
+        while (length + perPoint + digits(coordinates) + 1 <= maxUrlLength) {
+            length += perPoint + digits(coordinates) + 1;
             coordinates++;
         }
         return coordinates;
@@ -65,17 +112,37 @@ public final class OsrmTableProtocol implements EngineProtocol {
         return value < 10 ? 1 : 1 + digits(value / 10);
     }
 
+    private static String number(final double value) {
+        return value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value) : Double.toString(value);
+    }
+
     private String prefix(final URI baseUrl) {
-        final String base = baseUrl.toString();
-        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/table/v1/" + profile + "/";
+        return Endpoints.join(baseUrl, "table/v1/" + profile + "/");
     }
 
     @Override
     public HttpRequest.Builder matrixRequest(final URI baseUrl, final CoordinateBlock sources, final CoordinateBlock destinations) {
-        final StringBuilder url = new StringBuilder(maxUrlLength(baseUrl, sources.size() + destinations.size()));
+        return HttpRequest.newBuilder(URI.create(matrixUrl(baseUrl, sources, destinations))).GET();
+    }
+
+    /** The GET URL of a table request; with {@link Options#polyline6()} coordinates as {@code polyline6(...)} unless the plain text is shorter. */
+    public String matrixUrl(final URI baseUrl, final CoordinateBlock sources, final CoordinateBlock destinations) {
+        final int coordinates = sources.size() + destinations.size();
+        final StringBuilder url = new StringBuilder(maxUrlLength(baseUrl, coordinates));
         url.append(prefix(baseUrl));
-        appendCoordinates(url, sources, false);
-        appendCoordinates(url, destinations, true);
+        final int start = url.length();
+        if (options.polyline6()) {
+            url.append("polyline6(");
+            final long[] previous = new long[2];
+            Polyline6.append(url, sources, previous);
+            Polyline6.append(url, destinations, previous);
+            url.append(')');
+        }
+        if (!options.polyline6() || url.length() - start > coordinates * MAX_COORDINATE_CHARS - 1) {
+            url.setLength(start);
+            appendCoordinates(url, sources, false);
+            appendCoordinates(url, destinations, true);
+        }
         url.append("?sources=");
         for (int i = 0; i < sources.size(); i++) {
             url.append(i == 0 ? "" : ";").append(i);
@@ -84,8 +151,14 @@ public final class OsrmTableProtocol implements EngineProtocol {
         for (int i = 0; i < destinations.size(); i++) {
             url.append(i == 0 ? "" : ";").append(sources.size() + i);
         }
-        url.append(ANNOTATIONS);
-        return HttpRequest.newBuilder(URI.create(url.toString())).GET();
+        url.append(ANNOTATIONS).append(fixedParameters);
+        if (radius != null) {
+            url.append("&radiuses=");
+            for (int i = 0; i < coordinates; i++) {
+                url.append(i == 0 ? "" : ";").append(radius);
+            }
+        }
+        return url.toString();
     }
 
     private static void appendCoordinates(final StringBuilder url, final CoordinateBlock block, final boolean leadingSeparator) {
@@ -104,39 +177,30 @@ public final class OsrmTableProtocol implements EngineProtocol {
         final double[] distances = MatrixResult.nanArray(durations.length);
         final double[] sourceSnaps = MatrixResult.nanArray(rows);
         final double[] destinationSnaps = MatrixResult.nanArray(columns);
-        String code = null;
-        String message = null;
-        boolean sawDurations = false;
-        try (JsonParser parser = JsonMatrices.JSON.createParser(body)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                throw broken("the response is not a JSON object");
-            }
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                final String field = parser.currentName();
-                parser.nextToken();
-                switch (field) {
-                    case "code" -> code = parser.getValueAsString();
-                    case "message" -> message = parser.getValueAsString();
-                    case "durations" -> {
-                        JsonMatrices.readNested(parser, durations, rows, columns, 1, "durations", "OSRM table");
-                        sawDurations = true;
-                    }
-                    case "distances" -> JsonMatrices.readNested(parser, distances, rows, columns, 1, "distances", "OSRM table");
-                    case "sources" -> JsonMatrices.readObjectField(parser, sourceSnaps, "distance", 1, "sources", "OSRM table");
-                    case "destinations" -> JsonMatrices.readObjectField(parser, destinationSnaps, "distance", 1, "destinations", "OSRM table");
-                    default -> parser.skipChildren();
+        final BitSet estimated = new BitSet();
+        final JsonAnswers.Answer answer = JsonAnswers.readObject(body, "OSRM table", Set.of("code", "message"), (field, value, parser) -> {
+            switch (field) {
+                case "durations" -> JsonMatrices.readNested(parser, durations, rows, columns, 1, "durations", "OSRM table");
+                case "distances" -> JsonMatrices.readNested(parser, distances, rows, columns, 1, "distances", "OSRM table");
+                case "sources" -> JsonMatrices.readObjectField(parser, sourceSnaps, "distance", 1, "sources", "OSRM table");
+                case "destinations" -> JsonMatrices.readObjectField(parser, destinationSnaps, "distance", 1, "destinations", "OSRM table");
+                case "fallback_speed_cells" -> readCells(parser, estimated, rows, columns);
+                default -> {
+                    return false;
                 }
             }
-            if (parser.currentToken() != JsonToken.END_OBJECT) {
-                throw broken("the response ended inside its JSON object");
-            }
-        } catch (final ResponseTooLargeException e) {
-            throw new RoutingException(RoutingException.Kind.REJECTED, e.getMessage(), null, e);
-        } catch (final IOException e) {
-            throw broken("malformed or truncated JSON: " + e.getMessage());
-        }
+            return true;
+        });
+        final String code = answer.text("code");
+        final String message = answer.text("message");
+        final boolean sawDurations = answer.saw("durations");
         if (code != null && !"Ok".equals(code)) {
             final String text = "OSRM " + code + (message == null ? "" : ": " + message) + " (HTTP " + status + ")";
+            if ("NoSegment".equals(code)) {
+                // "Could not find a matching segment for coordinate N": the first point (in request order) OSRM could not snap.
+                final int index = OffNetworkPointsException.indexAfter(message, "coordinate");
+                throw OffNetworkPointsException.ofCombinedIndexes(text, index < 0 || index >= rows + columns ? new int[0] : new int[]{index}, rows);
+            }
             throw new RoutingException(PERMANENT_CODES.contains(code) ? RoutingException.Kind.REJECTED : RoutingException.Kind.TRANSIENT, text);
         }
         if (status >= 400) {
@@ -145,7 +209,28 @@ public final class OsrmTableProtocol implements EngineProtocol {
         if (!"Ok".equals(code) || !sawDurations) {
             throw broken("the response has no code 'Ok' and durations matrix");
         }
-        return new MatrixResult(rows, columns, durations, distances, sourceSnaps, destinationSnaps);
+        JsonMatrices.settleNegatives(durations, distances, columns, "OSRM table");
+        return new MatrixResult(rows, columns, durations, distances, sourceSnaps, destinationSnaps, new BitSet(), new BitSet(), estimated);
+    }
+
+    /** {@code fallback_speed_cells}: {@code [[row, column], ...]} of the cells estimated by the fallback speed. */
+    private static void readCells(final JsonParser parser, final BitSet into, final int rows, final int columns) throws IOException, RoutingException {
+        JsonMatrices.expect(parser, JsonToken.START_ARRAY, "fallback_speed_cells", "OSRM table");
+        while (parser.nextToken() == JsonToken.START_ARRAY) {
+            final int[] cell = new int[2];
+            int count = 0;
+            while (parser.nextToken() != JsonToken.END_ARRAY) {
+                if (count >= 2 || !parser.currentToken().isNumeric()) {
+                    throw broken("fallback_speed_cells holds an entry that is not [row, column]");
+                }
+                cell[count++] = parser.getIntValue();
+            }
+            if (count != 2 || cell[0] < 0 || cell[0] >= rows || cell[1] < 0 || cell[1] >= columns) {
+                throw broken("fallback_speed_cells names a cell outside the " + rows + " x " + columns + " matrix");
+            }
+            into.set(cell[0] * columns + cell[1]);
+        }
+        JsonMatrices.expect(parser, JsonToken.END_ARRAY, "fallback_speed_cells", "OSRM table");
     }
 
     private static RoutingException broken(final String message) {

@@ -7,6 +7,7 @@ import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.engine.http.GeoJsonPolygons;
 import io.github.nifirouting.engine.http.IsochroneProtocol;
 import io.github.nifirouting.engine.http.JsonBodies;
+import io.github.nifirouting.engine.http.Endpoints;
 import io.github.nifirouting.engine.http.JsonMatrices;
 
 import java.io.IOException;
@@ -66,8 +67,7 @@ public final class ValhallaIsochroneProtocol implements IsochroneProtocol {
             json.writeBooleanField("polygons", true);
             json.writeEndObject();
         });
-        final String base = baseUrl.toString();
-        return HttpRequest.newBuilder(URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/isochrone"))
+        return HttpRequest.newBuilder(Endpoints.uri(baseUrl, "/isochrone"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     }

@@ -2,11 +2,13 @@ package io.github.nifirouting.engine.valhalla;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.github.nifirouting.engine.OffNetworkPointsException;
 import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.engine.http.EngineProtocol;
 import io.github.nifirouting.engine.http.JsonBodies;
+import io.github.nifirouting.engine.http.Endpoints;
+import io.github.nifirouting.engine.http.JsonAnswers;
 import io.github.nifirouting.engine.http.JsonMatrices;
-import io.github.nifirouting.engine.http.ResponseTooLargeException;
 import io.github.nifirouting.model.CoordinateBlock;
 import io.github.nifirouting.model.MatrixResult;
 
@@ -50,8 +52,7 @@ public final class ValhallaMatrixProtocol implements EngineProtocol {
             json.writeBooleanField("verbose", false);
             json.writeEndObject();
         });
-        final String base = baseUrl.toString();
-        return HttpRequest.newBuilder(URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/sources_to_targets"))
+        return HttpRequest.newBuilder(Endpoints.uri(baseUrl, "/sources_to_targets"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     }
@@ -72,38 +73,28 @@ public final class ValhallaMatrixProtocol implements EngineProtocol {
     public MatrixResult readMatrix(final int status, final HttpHeaders headers, final InputStream body, final int rows, final int columns) throws RoutingException {
         final double[] durations = MatrixResult.nanArray(Math.multiplyExact(rows, columns));
         final double[] distances = MatrixResult.nanArray(durations.length);
-        String error = null;
-        String errorCode = null;
-        boolean sawMatrix = false;
-        try (JsonParser parser = JsonMatrices.JSON.createParser(body)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                throw JsonMatrices.broken(ENGINE, "the response is not a JSON object");
+        final JsonAnswers.Answer answer = JsonAnswers.readObject(body, ENGINE, Set.of("error", "error_code"), (field, value, parser) -> {
+            if (!"sources_to_targets".equals(field)) {
+                return false;
             }
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                final String field = parser.currentName();
-                final JsonToken value = parser.nextToken();
-                switch (field) {
-                    case "error" -> error = parser.getValueAsString();
-                    case "error_code" -> errorCode = parser.getValueAsString();
-                    case "sources_to_targets" -> {
-                        if (value == JsonToken.START_OBJECT) {
-                            readConcise(parser, durations, distances, rows, columns);
-                        } else {
-                            readVerbose(parser, durations, distances, rows, columns);
-                        }
-                        sawMatrix = true;
-                    }
-                    default -> parser.skipChildren();
-                }
+            if (value == JsonToken.START_OBJECT) {
+                readConcise(parser, durations, distances, rows, columns);
+            } else {
+                readVerbose(parser, durations, distances, rows, columns);
             }
-        } catch (final ResponseTooLargeException e) {
-            throw new RoutingException(RoutingException.Kind.REJECTED, e.getMessage(), null, e);
-        } catch (final IOException e) {
-            throw JsonMatrices.broken(ENGINE, "malformed or truncated JSON: " + e.getMessage());
-        }
+            return true;
+        });
+        final String error = answer.text("error");
+        final String errorCode = answer.text("error_code");
+        final boolean sawMatrix = answer.saw("sources_to_targets");
         if (errorCode != null && NO_ROUTE_CODES.contains(errorCode)) {
             // Valhalla answers a matrix without a single routable pair with an error instead of a matrix of nulls.
             return MatrixResult.of(rows, columns, MatrixResult.nanArray(rows * columns), MatrixResult.nanArray(rows * columns));
+        }
+        if ("171".equals(errorCode)) {
+            // "No suitable edges near location": Valhalla does not say which one, so the caller finds it by asking point by point.
+            throw new OffNetworkPointsException("Valhalla error 171 " + (error == null ? "" : error) + " (HTTP " + status + ")" + hint(errorCode),
+                    new int[0], new int[0]);
         }
         if (error != null || errorCode != null || status >= 400) {
             throw new RoutingException(RoutingException.Kind.REJECTED, "Valhalla error " + (errorCode == null ? "" : errorCode + " ")
@@ -112,6 +103,7 @@ public final class ValhallaMatrixProtocol implements EngineProtocol {
         if (!sawMatrix) {
             throw JsonMatrices.broken(ENGINE, "no sources_to_targets in the response");
         }
+        JsonMatrices.settleNegatives(durations, distances, columns, ENGINE);
         return MatrixResult.of(rows, columns, durations, distances);
     }
 

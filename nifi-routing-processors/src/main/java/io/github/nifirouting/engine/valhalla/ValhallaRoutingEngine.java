@@ -47,6 +47,11 @@ public class ValhallaRoutingEngine extends AbstractHttpRoutingEngine {
     }
 
     @Override
+    protected String usualBaseUrl() {
+        return "usually http://localhost:8002 (valhalla_service listens on port 8002 by default)";
+    }
+
+    @Override
     protected List<PropertyDescriptor> engineProperties() {
         return List.of(COSTING, MAX_LOCATION_PAIRS);
     }

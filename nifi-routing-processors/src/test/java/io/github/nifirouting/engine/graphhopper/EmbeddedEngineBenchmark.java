@@ -23,18 +23,18 @@ class EmbeddedEngineBenchmark {
     void andorraMatrices() throws Exception {
         final Path andorra = OsmExtracts.require("andorra.osm.pbf");
         final Path cache = Files.createTempDirectory("graphs");
-        try (GraphHopperNetwork imported = GraphHopperNetwork.open(andorra, GraphHopperNetwork.Mode.CAR, cache, 1000, false)) {
+        try (RoadGraph imported = RoadGraph.open(andorra, RoadGraph.Mode.CAR, cache, 1000, false)) {
             System.out.printf("%nEmbedded GraphHopper on andorra.osm.pbf (car): import %d ms, %,d nodes, %,d edges%n", imported.loadMillis(),
                     imported.nodeCount(), imported.edgeCount());
         }
-        try (GraphHopperNetwork network = GraphHopperNetwork.open(andorra, GraphHopperNetwork.Mode.CAR, cache, 1000, false)) {
+        try (RoadGraph network = RoadGraph.open(andorra, RoadGraph.Mode.CAR, cache, 1000, false)) {
             System.out.printf("cache load %d ms; algorithm: one Dijkstra per origin over a query graph of all snapped points, "
                     + "stopped when every destination is settled%n", network.loadMillis());
             System.out.printf("%12s %12s %14s %12s %14s%n", "matrix", "pairs", "pairs/s", "routable %", "peak heap MB");
-            network.matrix(GraphHopperNetworkTest.points("w", 50, 99), GraphHopperNetworkTest.points("v", 50, 98)); // warm-up
+            network.matrix(RoadGraphTest.points("w", 50, 99), RoadGraphTest.points("v", 50, 98)); // warm-up
             for (final int size : new int[]{100, 1000, 2000}) {
-                final CoordinateBlock origins = GraphHopperNetworkTest.points("o", size, 1);
-                final CoordinateBlock destinations = GraphHopperNetworkTest.points("d", size, 2);
+                final CoordinateBlock origins = RoadGraphTest.points("o", size, 1);
+                final CoordinateBlock destinations = RoadGraphTest.points("d", size, 2);
                 System.gc();
                 ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
                 final long start = System.nanoTime();

@@ -44,7 +44,7 @@ class EmbeddedGraphHopperEngineTest {
         final Path graphs = dir.resolve("graphs");
         final StringBuilder sites = new StringBuilder("id,latitude,longitude\n");
         final StringBuilder competitors = new StringBuilder("id,latitude,longitude\n");
-        final GraphHopperNetworkTestPoints points = new GraphHopperNetworkTestPoints();
+        final AndorraPoints points = new AndorraPoints();
         for (int i = 0; i < 25; i++) {
             sites.append(String.format(Locale.ROOT, "s%d,%.6f,%.6f%n", i, points.lat(i, 1), points.lon(i, 1)));
         }
@@ -59,6 +59,7 @@ class EmbeddedGraphHopperEngineTest {
         for (final TestRunner runner : List.of(chunker, invoker)) {
             final CSVReader csv = new CSVReader();
             runner.addControllerService("csv", csv);
+            runner.setProperty(csv, "schema-access-strategy", "csv-header-derived");
             runner.enableControllerService(csv);
             final JsonTreeReader jsonReader = new JsonTreeReader();
             runner.addControllerService("json-reader", jsonReader);
@@ -76,6 +77,7 @@ class EmbeddedGraphHopperEngineTest {
             runner.setProperty(engine, EmbeddedGraphHopperEngine.OSM_FILE, andorra.toString());
             runner.setProperty(engine, EmbeddedGraphHopperEngine.GRAPH_CACHE_DIRECTORY, graphs.toString());
             runner.setProperty(engine, EmbeddedGraphHopperEngine.MAX_MATRIX_ELEMENTS, "60");
+            runner.setProperty(engine, EmbeddedGraphHopperEngine.MAX_TRAVEL_TIME, "15 min");
             runner.enableControllerService(engine);
         }
         final Map<PropertyDescriptor, String> properties = Map.of(EmbeddedGraphHopperEngine.OSM_FILE, andorra.toString(),
@@ -111,30 +113,37 @@ class EmbeddedGraphHopperEngineTest {
 
         long rows = 0;
         long ok = 0;
+        long beyond = 0;
+        double longest = 0;
         int file = 0;
         try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = db.createStatement()) {
             for (final MockFlowFile out : invoker.getFlowFilesForRelationship(InvokeRoutingMatrix.REL_SUCCESS)) {
                 final Path parquetFile = Files.write(dir.resolve("rows-" + file++ + ".parquet"), out.toByteArray());
                 try (ResultSet result = sql.executeQuery("SELECT count(*), count(*) FILTER (WHERE status = '" + MatrixRowFields.STATUS_OK
-                        + "' AND duration_s >= 0) FROM read_parquet('" + parquetFile + "')")) {
+                        + "' AND duration_s >= 0), count(*) FILTER (WHERE status = '" + MatrixRowFields.STATUS_BEYOND_CUTOFF
+                        + "' AND duration_s IS NULL), coalesce(max(duration_s), 0) FROM read_parquet('" + parquetFile + "')")) {
                     result.next();
                     rows += result.getLong(1);
                     ok += result.getLong(2);
+                    beyond += result.getLong(3);
+                    longest = Math.max(longest, result.getDouble(4));
                 }
             }
         }
         assertEquals(25 * 12, rows, "every site x competitor pair once");
-        assertTrue(ok > rows / 2, "most pairs routable: " + ok);
+        assertTrue(ok + beyond > rows / 2, "most pairs routable or beyond the cutoff: " + ok + " + " + beyond);
+        assertTrue(ok > 0 && beyond > 0, ok + " within 15 min, " + beyond + " beyond");
+        assertTrue(longest <= 900, "Max Travel Time bounds every duration: " + longest);
     }
 
-    /** The same deterministic valley points as GraphHopperNetworkTest. */
-    static final class GraphHopperNetworkTestPoints {
+    /** The same deterministic valley points as RoadGraphTest. */
+    static final class AndorraPoints {
         double lat(final int i, final long seed) {
-            return GraphHopperNetworkTest.points("p", i + 1, seed).latitude(i);
+            return RoadGraphTest.points("p", i + 1, seed).latitude(i);
         }
 
         double lon(final int i, final long seed) {
-            return GraphHopperNetworkTest.points("p", i + 1, seed).longitude(i);
+            return RoadGraphTest.points("p", i + 1, seed).longitude(i);
         }
     }
 }

@@ -55,7 +55,7 @@ class HttpEngineFaultTest {
 
     /**
      * Each engine with its documented answers for the same 2 x 2 matrix: 125 s / 1500 m from b to c, no route from a to
-     * d, and its own error body for an unusable point.
+     * d, and its own error body for a request it refuses for good (its point-not-found answers: OffNetworkIsolationTest).
      */
     enum Engine {
         OSRM(OsrmRoutingEngine::new, "GET", "/table/v1/driving/",
@@ -64,12 +64,12 @@ class HttpEngineFaultTest {
                  "sources":[{"hint":"x","distance":1.5,"name":"Main","location":[8.0,47.0]},{"hint":"y","distance":0,"name":"","location":[8.1,47.1]}],
                  "destinations":[{"hint":"z","distance":2.25,"name":"","location":[8.2,47.2]},{"hint":"w","distance":0,"name":"","location":[8.3,47.3]}]}""",
                 "{\"code\":\"Ok\",\"durations\":[[0,1,2],[3,4,5]],\"distances\":[[0,1,2],[3,4,5]]}",
-                400, "{\"code\":\"NoSegment\",\"message\":\"Could not find a matching segment for coordinate 3\"}", "NoSegment"),
+                400, "{\"code\":\"InvalidValue\",\"message\":\"Invalid coordinate value.\"}", "InvalidValue"),
         VALHALLA(ValhallaRoutingEngine::new, "POST", "/sources_to_targets",
                 """
                 {"sources_to_targets":{"distances":[[0.0,null],[1.5,0.0]],"durations":[[0,null],[125,0]]},"units":"kilometers","algorithm":"costmatrix"}""",
                 "{\"sources_to_targets\":{\"durations\":[[0,1],[2,3],[4,5]],\"distances\":[[0,1],[2,3],[4,5]]}}",
-                400, "{\"error_code\":171,\"error\":\"No suitable edges near location\",\"status_code\":400,\"status\":\"Bad Request\"}", "171"),
+                400, "{\"error_code\":154,\"error\":\"Path distance exceeds the max distance limit\",\"status_code\":400,\"status\":\"Bad Request\"}", "154"),
         OPENROUTESERVICE(OpenRouteServiceRoutingEngine::new, "POST", "/v2/matrix/driving-car",
                 """
                 {"durations":[[0.0,null],[125.0,0.0]],"distances":[[0.0,null],[1500.0,0.0]],
@@ -77,8 +77,8 @@ class HttpEngineFaultTest {
                  "sources":[{"location":[8.0,47.0],"snapped_distance":1.5},{"location":[8.1,47.1],"snapped_distance":0.0}],
                  "metadata":{"attribution":"openrouteservice.org | OpenStreetMap contributors","service":"matrix"}}""",
                 "{\"durations\":[[0,1],[2,3]],\"distances\":[[0,1]]}",
-                404, "{\"error\":{\"code\":6010,\"message\":\"Could not find routable point within a radius of 350.0 meters of specified coordinate 3\"},"
-                        + "\"info\":{\"engine\":{\"version\":\"9.0.0\"}}}", "6010"),
+                400, "{\"error\":{\"code\":6004,\"message\":\"Request parameters exceed the server configuration limits.\"},"
+                        + "\"info\":{\"engine\":{\"version\":\"9.0.0\"}}}", "6004"),
         GRAPHHOPPER(GraphHopperApiRoutingEngine::new, "POST", "/matrix",
                 """
                 {"times":[[0,null],[125,0]],"distances":[[0,null],[1500,0]],"info":{"copyrights":["GraphHopper","OpenStreetMap contributors"],"took":4}}""",

@@ -166,10 +166,10 @@ class HttpEnginesTest {
     @Test
     void orsErrorObjectIsReported() throws Exception {
         final OpenRouteServiceRoutingEngine engine = enable(new OpenRouteServiceRoutingEngine(), Map.of());
-        server.then(404, "{\"error\":{\"code\":6010,\"message\":\"Could not find routable point within a radius of 350.0 meters\"},\"info\":{}}");
+        server.then(400, "{\"error\":{\"code\":6004,\"message\":\"Request parameters exceed the server configuration limits.\"},\"info\":{}}");
         final RoutingException failure = assertThrows(RoutingException.class, () -> matrix(engine, new CallStats()));
         assertEquals(RoutingException.Kind.REJECTED, failure.kind());
-        assertTrue(failure.getMessage().contains("6010"), failure.getMessage());
+        assertTrue(failure.getMessage().contains("6004"), failure.getMessage());
     }
 
     @Test
@@ -320,10 +320,10 @@ class HttpEnginesTest {
         failure = assertThrows(RoutingException.class, () -> matrix(engine, new CallStats()));
         assertEquals(RoutingException.Kind.TRANSIENT, failure.kind());
 
-        server.then(400, "{\"code\":\"NoSegment\",\"message\":\"Could not find a matching segment for coordinate 1\"}");
+        server.then(400, "{\"code\":\"InvalidQuery\",\"message\":\"Query string malformed close to position 12\"}");
         failure = assertThrows(RoutingException.class, () -> matrix(engine, new CallStats()));
         assertEquals(RoutingException.Kind.REJECTED, failure.kind());
-        assertTrue(failure.getMessage().contains("NoSegment"));
+        assertTrue(failure.getMessage().contains("InvalidQuery"));
     }
 
     @Test

@@ -1,16 +1,23 @@
 package io.github.nifirouting.systemtest;
 
+import io.github.nifirouting.systemtest.FlowDefinitionBuilder.LoadBalance;
+
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -29,18 +36,64 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 final class AccessibilityScenario implements FlowScenario {
 
     private static final int ORIGIN_CHUNKS = 3;
+    /** The attribute every tile of one origin chunk shares; a cluster partitions ScoreAccessibility's input by it. */
+    static final String ORIGIN_CHUNK_ATTRIBUTE = "tile.origin.block.index";
+    static final String CACHE_SERVER = "Matrix cache server";
+    static final String SCORER = "Score accessibility";
+
+    /**
+     * Where the flow runs. On a cluster: the sites are picked up by the primary node only, the tiles may be spread over
+     * the nodes (round robin) and the tiles of one origin chunk sent to one node before ScoreAccessibility (partitioned by
+     * the chunk's attribute), InvokeRoutingMatrix may use a DistributedMatrixCache on a MapCacheServer at
+     * 127.0.0.1:{@code cacheServerPort}, and its run schedule may slow it down (so a node can be killed mid-run).
+     */
+    record Layout(String label, boolean clustered, boolean loadBalanced, Integer cacheServerPort, String routeSchedule) {
+        static final Layout SINGLE_NODE = new Layout("", false, false, null, "0 sec");
+    }
 
     private final NarBundle ours;
     private final DriveTimeMatrixScenario inputs;
+    private final Layout layout;
 
     AccessibilityScenario(final NarBundle ours, final Path osmFile, final Path graphCache) {
+        this(ours, osmFile, graphCache, Layout.SINGLE_NODE);
+    }
+
+    AccessibilityScenario(final NarBundle ours, final Path osmFile, final Path graphCache, final Layout layout) {
         this.ours = ours;
         this.inputs = new DriveTimeMatrixScenario(ours, osmFile, graphCache);
+        this.layout = layout;
     }
 
     @Override
     public String name() {
-        return "accessibility scores (generated)";
+        return "accessibility scores (generated)" + (layout.label().isEmpty() ? "" : ", " + layout.label());
+    }
+
+    @Override
+    public Set<String> unreferencedServicesToEnable() {
+        return layout.cacheServerPort() == null ? Set.of() : Set.of(CACHE_SERVER);
+    }
+
+    /** With a cache server: waits until one node's MapCacheServer accepts connections on its port. */
+    @Override
+    public void awaitReady() {
+        if (layout.cacheServerPort() == null) {
+            return;
+        }
+        FlowRunner.await("the Distributed Map Cache server on 127.0.0.1:" + layout.cacheServerPort(), Duration.ofMinutes(2), () -> {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), layout.cacheServerPort()), 2000);
+                return Boolean.TRUE;
+            } catch (final IOException notYet) {
+                return null;
+            }
+        }, () -> "");
+    }
+
+    @Override
+    public Duration runTimeout() {
+        return layout.clustered() ? Duration.ofMinutes(6) : Duration.ofMinutes(2);
     }
 
     @Override
@@ -57,7 +110,9 @@ final class AccessibilityScenario implements FlowScenario {
                 .parameter("failure.directory", "/set/by/the/test", "Anything that could not be processed");
 
         final var csv = flow.service("CSV reader", "org.apache.nifi.csv.CSVReader", RECORD_SERIALIZATION)
-                .property("Skip Header Line", "true");
+                .property("Skip Header Line", "true")
+                // Ids and coordinates as written: schema inference would read ids as numbers and coordinates as float.
+                .property("schema-access-strategy", "csv-header-derived");
         final var jsonReader = flow.service("JSON reader", "org.apache.nifi.json.JsonTreeReader", RECORD_SERIALIZATION);
         final var jsonWriter = flow.service("JSON writer", "org.apache.nifi.json.JsonRecordSetWriter", RECORD_SERIALIZATION);
         final var competitors = flow.service("Competitors", "io.github.nifirouting.coordinates.RecordFileCoordinateSet", bundle)
@@ -67,11 +122,27 @@ final class AccessibilityScenario implements FlowScenario {
                 .property("OSM File", "#{osm.file}")
                 .property("Graph Cache Directory", "#{graph.cache.directory}")
                 .property("Max Matrix Elements", "60");
+        FlowDefinitionBuilder.Component cache = null;
+        if (layout.cacheServerPort() != null) {
+            // Every node runs the server service; on one machine only one node can bind the port, and both nodes' clients
+            // talk to that one, which is how a cluster shares one cache.
+            flow.service(CACHE_SERVER, "org.apache.nifi.distributed.cache.server.map.MapCacheServer", FlowDefinitionBuilder.DISTRIBUTED_CACHE)
+                    .property("Port", Integer.toString(layout.cacheServerPort()));
+            final var client = flow.service("Matrix cache client", "org.apache.nifi.distributed.cache.client.MapCacheClientService",
+                            FlowDefinitionBuilder.DISTRIBUTED_CACHE)
+                    .property("Server Hostname", "127.0.0.1")
+                    .property("Server Port", Integer.toString(layout.cacheServerPort()));
+            cache = flow.service("Shared matrix cache", "io.github.nifirouting.cache.DistributedMatrixCache", bundle)
+                    .service("Distributed Map Cache Client", client);
+        }
 
         final var read = flow.processor("Read sites", "org.apache.nifi.processors.standard.GetFile", STANDARD)
                 .property("Input Directory", "#{input.directory}")
                 .property("Keep Source File", "false")
                 .schedule("1 sec");
+        if (layout.clustered()) {
+            read.primaryNodeOnly(); // every node sees the same input directory here
+        }
         final var chunk = flow.processor("Tile sites x competitors", "io.github.nifirouting.processors.ChunkCoordinates", bundle)
                 .service("Record Reader", csv)
                 .service("Record Writer", jsonWriter)
@@ -87,8 +158,12 @@ final class AccessibilityScenario implements FlowScenario {
                 .service("Record Reader", jsonReader)
                 .service("Record Writer", jsonWriter)
                 .service("Destination Coordinate Set", competitors)
+                .schedule(layout.routeSchedule())
                 .autoTerminate("original");
-        final var score = flow.processor("Score accessibility", "io.github.nifirouting.processors.ScoreAccessibility", bundle)
+        if (cache != null) {
+            route.service("Result Cache", cache);
+        }
+        final var score = flow.processor(SCORER, "io.github.nifirouting.processors.ScoreAccessibility", bundle)
                 .service("Record Reader", jsonReader)
                 .service("Record Writer", jsonWriter)
                 .property("Thresholds", "5 min, 10 min, 15 min")
@@ -107,13 +182,15 @@ final class AccessibilityScenario implements FlowScenario {
                 .property("Directory", "#{failure.directory}/${uuid}")
                 .autoTerminate("success", "failure");
 
+        final LoadBalance tiles = layout.loadBalanced() ? LoadBalance.ROUND_ROBIN : LoadBalance.NONE;
+        final LoadBalance chunks = layout.loadBalanced() ? LoadBalance.partitionBy(ORIGIN_CHUNK_ATTRIBUTE) : LoadBalance.NONE;
         flow.connect(read, chunk, 100, "success")
-                .connect(chunk, route, 1000, "success")
+                .connect(chunk, route, 1000, tiles, "success")
                 .connect(chunk, writeInvalid, 100, "invalid")
                 .connect(chunk, writeFailures, 100, "failure")
                 .connect(route, route, 1000, "retry")
                 .connect(route, writeRows, 1000, "success")
-                .connect(route, score, 1000, "success")
+                .connect(route, score, 1000, chunks, "success")
                 .connect(route, writeFailures, 100, "failure")
                 .connect(score, writeScores, 100, "success")
                 .connect(score, writeFailures, 100, "failure");
@@ -123,6 +200,10 @@ final class AccessibilityScenario implements FlowScenario {
     @Override
     public Map<String, String> prepare(final Path workDir) throws IOException {
         final Map<String, String> parameters = inputs.prepare(workDir);
+        if (layout.clustered()) {
+            // Relative to each node's home: one graph cache per node, as on separate machines (two JVMs never share one).
+            parameters.put("graph.cache.directory", "./state/nifi-routing/graphs");
+        }
         parameters.put("scores.directory", workDir.resolve("scores").toString());
         return parameters;
     }

@@ -79,7 +79,9 @@ final class DriveTimeMatrixScenario implements FlowScenario {
                 .parameter("failure.directory", "/set/by/the/test", "Inputs or tiles that could not be processed");
 
         final var csv = flow.service("CSV reader", "org.apache.nifi.csv.CSVReader", RECORD_SERIALIZATION)
-                .property("Skip Header Line", "true");
+                .property("Skip Header Line", "true")
+                // Ids and coordinates as written: schema inference would read ids as numbers and coordinates as float.
+                .property("schema-access-strategy", "csv-header-derived");
         final var jsonReader = flow.service("JSON reader", "org.apache.nifi.json.JsonTreeReader", RECORD_SERIALIZATION);
         final var jsonWriter = flow.service("JSON writer", "org.apache.nifi.json.JsonRecordSetWriter", RECORD_SERIALIZATION);
         final var parquet = flow.service("Parquet writer", ours("io.github.nifirouting.parquet.ParquetRecordSetWriter"), bundle);

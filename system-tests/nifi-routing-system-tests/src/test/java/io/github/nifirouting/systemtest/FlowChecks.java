@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 
 /** The inputs a flow runs with and what its outputs must look like, independent of where the flow definition comes from. */
 interface FlowChecks {
@@ -17,6 +18,15 @@ interface FlowChecks {
     /** Enabling may import a road network (embedded engine). */
     default Duration enableTimeout() {
         return Duration.ofMinutes(2);
+    }
+
+    /** Names of services to enable although no processor references them (e.g. a Distributed Map Cache server). */
+    default Set<String> unreferencedServicesToEnable() {
+        return Set.of();
+    }
+
+    /** Waits for what the flow needs beyond its enabled services before it starts (e.g. a server accepting connections). */
+    default void awaitReady() {
     }
 
     default Duration runTimeout() {

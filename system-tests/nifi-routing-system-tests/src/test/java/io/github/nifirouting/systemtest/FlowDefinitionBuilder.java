@@ -21,6 +21,18 @@ final class FlowDefinitionBuilder {
     static final NarBundle.Bundle STANDARD = new NarBundle.Bundle("org.apache.nifi", "nifi-standard-nar", "2.3.0");
     static final NarBundle.Bundle RECORD_SERIALIZATION =
             new NarBundle.Bundle("org.apache.nifi", "nifi-record-serialization-services-nar", "2.3.0");
+    static final NarBundle.Bundle DISTRIBUTED_CACHE =
+            new NarBundle.Bundle("org.apache.nifi", "nifi-distributed-cache-services-nar", "2.3.0");
+
+    /** How a connection spreads its FlowFiles over a cluster's nodes (ignored on a single node). */
+    record LoadBalance(String strategy, String partitioningAttribute) {
+        static final LoadBalance NONE = new LoadBalance("DO_NOT_LOAD_BALANCE", "");
+        static final LoadBalance ROUND_ROBIN = new LoadBalance("ROUND_ROBIN", "");
+
+        static LoadBalance partitionBy(final String attribute) {
+            return new LoadBalance("PARTITION_BY_ATTRIBUTE", attribute);
+        }
+    }
 
     private final String groupId = uuid();
     private final ObjectNode flowContents = JSON.createObjectNode();
@@ -100,6 +112,12 @@ final class FlowDefinitionBuilder {
 
     /** A connection for the given relationships, with back pressure at {@code maxQueued} FlowFiles. */
     FlowDefinitionBuilder connect(final Component source, final Component destination, final int maxQueued, final String... relationships) {
+        return connect(source, destination, maxQueued, LoadBalance.NONE, relationships);
+    }
+
+    /** A connection as above that a cluster load-balances as given. */
+    FlowDefinitionBuilder connect(final Component source, final Component destination, final int maxQueued, final LoadBalance balance,
+                                  final String... relationships) {
         final ObjectNode connection = JSON.createObjectNode();
         connection.put("identifier", uuid());
         connection.put("name", "");
@@ -114,8 +132,8 @@ final class FlowDefinitionBuilder {
         connection.put("flowFileExpiration", "0 sec");
         connection.putArray("prioritizers");
         connection.putArray("bends");
-        connection.put("loadBalanceStrategy", "DO_NOT_LOAD_BALANCE");
-        connection.put("partitioningAttribute", "");
+        connection.put("loadBalanceStrategy", balance.strategy());
+        connection.put("partitioningAttribute", balance.partitioningAttribute());
         connection.put("loadBalanceCompression", "DO_NOT_COMPRESS");
         connection.put("labelIndex", 1);
         connection.put("zIndex", 0);
@@ -216,6 +234,12 @@ final class FlowDefinitionBuilder {
 
         Component schedule(final String period) {
             node.put("schedulingPeriod", period);
+            return this;
+        }
+
+        /** In a cluster, runs on the primary node only (a source that must pick up each input once). */
+        Component primaryNodeOnly() {
+            node.put("executionNode", "PRIMARY");
             return this;
         }
 

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +45,15 @@ final class FlowRunner {
 
     /** Imports, configures, runs and stops the scenario's flow, then lets the scenario check its outputs. */
     RunResult run(final FlowScenario scenario, final Path workDir) throws Exception {
+        return run(scenario, workDir, groupId -> { }, true);
+    }
+
+    /**
+     * As {@link #run(FlowScenario, Path)}, with an action while the flow runs (e.g. killing a cluster node) and the
+     * choice to leave the services enabled, so the same group can run again with {@link #rerun}.
+     */
+    RunResult run(final FlowScenario scenario, final Path workDir, final Consumer<String> whileRunning, final boolean disableServices)
+            throws Exception {
         Files.createDirectories(workDir);
         long begin = System.nanoTime();
         final String groupId = importFlow(scenario.name(), scenario.flowDefinition());
@@ -54,27 +64,51 @@ final class FlowRunner {
         setParameters(groupId, parameters);
 
         begin = System.nanoTime();
-        enableServices(groupId, scenario.enableTimeout());
+        enableServices(groupId, scenario.enableTimeout(), scenario.unreferencedServicesToEnable());
+        scenario.awaitReady();
         final Duration enableTime = since(begin);
         awaitProcessorsValid(groupId, Duration.ofSeconds(30));
 
-        begin = System.nanoTime();
+        final RunResult result = runAndVerify(scenario, groupId, workDir, importTime, enableTime, whileRunning);
+        if (disableServices) {
+            setServicesState(groupId, "DISABLED");
+        }
+        return result;
+    }
+
+    /**
+     * Runs a group that already ran once again, on new inputs in {@code workDir}: only the parameters named in
+     * {@code parametersToChange} (e.g. the input and output directories) are set to the scenario's new values, so the
+     * services, and what they hold, stay as they are. Services are left enabled.
+     */
+    RunResult rerun(final FlowScenario scenario, final String groupId, final Path workDir, final Set<String> parametersToChange)
+            throws Exception {
+        Files.createDirectories(workDir);
+        final Map<String, String> parameters = new LinkedHashMap<>(scenario.prepare(workDir));
+        parameters.keySet().retainAll(parametersToChange);
+        setParameters(groupId, parameters);
+        awaitProcessorsValid(groupId, Duration.ofSeconds(30));
+        return runAndVerify(scenario, groupId, workDir, Duration.ZERO, Duration.ZERO, id -> { });
+    }
+
+    private RunResult runAndVerify(final FlowScenario scenario, final String groupId, final Path workDir, final Duration importTime,
+                                   final Duration enableTime, final Consumer<String> whileRunning) throws Exception {
+        final long begin = System.nanoTime();
         setGroupState(groupId, "RUNNING");
-        final String finalStatus;
         try {
+            whileRunning.accept(groupId);
             awaitQuiescence(groupId, scenario.runTimeout());
         } finally {
             setGroupState(groupId, "STOPPED");
         }
         final Duration runTime = since(begin);
-        finalStatus = statusReport(groupId);
+        final String finalStatus = statusReport(groupId);
         final RunResult result = new RunResult(groupId, importTime, enableTime, runTime, finalStatus);
         try {
             scenario.verify(workDir, result);
         } catch (final AssertionError e) {
             throw new AssertionError(e.getMessage() + "\n" + finalStatus, e);
         }
-        setServicesState(groupId, "DISABLED");
         return result;
     }
 
@@ -107,7 +141,11 @@ final class FlowRunner {
         }
     }
 
-    /** Sets parameter values on the group's parameter context through NiFi's asynchronous update request. */
+    /**
+     * Sets parameter values the way a user does in the parameter context dialog: each value on the context that defines
+     * the parameter (the group's own context or one it inherits, such as the templates' shared engine settings), through
+     * NiFi's asynchronous update request.
+     */
     void setParameters(final String groupId, final Map<String, String> values) {
         if (values.isEmpty()) {
             return;
@@ -117,14 +155,37 @@ final class FlowRunner {
         if (contextId.isEmpty()) {
             throw new AssertionError("process group " + groupId + " has no parameter context to set " + values.keySet() + " on");
         }
-        final JsonNode context = rest.get("/parameter-contexts/" + contextId);
-        final Set<String> known = new HashSet<>();
-        context.path("component").path("parameters").forEach(p -> known.add(p.path("parameter").path("name").asText()));
+        final Map<String, String> owner = new LinkedHashMap<>(); // parameter name -> id of the context defining it
+        collectParameterOwners(contextId, owner, new HashSet<>());
         final Set<String> unknown = new HashSet<>(values.keySet());
-        unknown.removeAll(known);
+        unknown.removeAll(owner.keySet());
         if (!unknown.isEmpty()) {
-            throw new AssertionError("the flow's parameter context has no parameters " + unknown + "; it has " + known);
+            throw new AssertionError("the flow's parameter contexts have no parameters " + unknown + "; they have " + owner.keySet());
         }
+        final Map<String, Map<String, String>> byContext = new LinkedHashMap<>();
+        values.forEach((name, value) -> byContext.computeIfAbsent(owner.get(name), id -> new LinkedHashMap<>()).put(name, value));
+        byContext.forEach(this::updateContext);
+    }
+
+    /** Own parameters first, then inherited contexts in order: the first context defining a name is the one NiFi uses. */
+    private void collectParameterOwners(final String contextId, final Map<String, String> owner, final Set<String> visited) {
+        if (!visited.add(contextId)) {
+            return;
+        }
+        final JsonNode context = rest.get("/parameter-contexts/" + contextId).path("component");
+        context.path("parameters").forEach(p -> {
+            if (!p.path("parameter").path("inherited").asBoolean(false)) {
+                owner.putIfAbsent(p.path("parameter").path("name").asText(), contextId);
+            }
+        });
+        context.path("inheritedParameterContexts").forEach(inherited -> collectParameterOwners(inherited.path("id").asText(), owner, visited));
+    }
+
+    private void updateContext(final String contextId, final Map<String, String> values) {
+        final JsonNode context = rest.get("/parameter-contexts/" + contextId);
+        final Map<String, Boolean> sensitive = new HashMap<>();
+        context.path("component").path("parameters").forEach(p -> sensitive.put(p.path("parameter").path("name").asText(),
+                p.path("parameter").path("sensitive").asBoolean(false)));
         final ObjectNode request = JSON.createObjectNode();
         request.set("revision", rest.revision(context));
         request.put("id", contextId);
@@ -135,7 +196,7 @@ final class FlowRunner {
             final ObjectNode parameter = parameters.addObject().putObject("parameter");
             parameter.put("name", name);
             parameter.put("value", value);
-            parameter.put("sensitive", false);
+            parameter.put("sensitive", sensitive.getOrDefault(name, false));
         });
         final JsonNode update = rest.post("/parameter-contexts/" + contextId + "/update-requests", request);
         final String requestPath = "/parameter-contexts/" + contextId + "/update-requests/" + update.path("request").path("requestId").asText();
@@ -160,8 +221,25 @@ final class FlowRunner {
      * enabling ends the wait at once with NiFi's reason.
      */
     void enableServices(final String groupId, final Duration timeout) {
+        enableServices(groupId, timeout, Set.of());
+    }
+
+    /**
+     * As above, and also enables the services named in {@code unreferenced} that no processor uses (e.g. a cache server);
+     * those are not waited for: a cache server in a one-machine cluster enables on the node that gets its port only.
+     */
+    void enableServices(final String groupId, final Duration timeout, final Set<String> unreferenced) {
         final Map<String, JsonNode> services = new LinkedHashMap<>();
         services(groupId).forEach(service -> services.put(service.path("id").asText(), service));
+        final Set<String> alsoEnabled = new HashSet<>();
+        services.forEach((id, service) -> {
+            if (unreferenced.contains(service.path("component").path("name").asText())) {
+                alsoEnabled.add(id);
+            }
+        });
+        if (alsoEnabled.size() != unreferenced.size()) {
+            throw new AssertionError("the flow lacks some of the services " + unreferenced);
+        }
         final Set<String> needed = new HashSet<>();
         final Deque<JsonNode> referrers = new ArrayDeque<>();
         processors(groupId).forEach(processor -> referrers.add(processor.path("component").path("config").path("properties")));
@@ -182,6 +260,7 @@ final class FlowRunner {
         body.put("disconnectedNodeAcknowledged", false);
         final ObjectNode components = body.putObject("components");
         needed.forEach(id -> components.set(id, rest.revision(services.get(id))));
+        alsoEnabled.forEach(id -> components.set(id, rest.revision(services.get(id))));
         rest.put("/flow/process-groups/" + groupId + "/controller-services", body);
         await("controller services ENABLED", timeout, () -> {
             final Set<String> enabling = new HashSet<>();

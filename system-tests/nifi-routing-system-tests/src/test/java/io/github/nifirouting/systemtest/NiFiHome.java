@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -34,14 +35,25 @@ final class NiFiHome {
     private final Path dir;
     private final int httpPort;
     private final int managementPort;
+    private final int loadBalancePort;
 
-    private NiFiHome(final Path dir, final int httpPort, final int managementPort) {
+    private NiFiHome(final Path dir, final int httpPort, final int managementPort, final int loadBalancePort) {
         this.dir = dir;
         this.httpPort = httpPort;
         this.managementPort = managementPort;
+        this.loadBalancePort = loadBalancePort;
     }
 
     static NiFiHome prepare(final Path dir) throws IOException {
+        return prepare(dir, Map.of(), Map.of());
+    }
+
+    /**
+     * Prepares the home with conf/ from the templates, then the given nifi.properties values set over them (a cluster node's
+     * settings) and extra files written into conf/ (e.g. a cluster node's state-management.xml, zookeeper.properties).
+     */
+    static NiFiHome prepare(final Path dir, final Map<String, String> propertyOverrides, final Map<String, String> confFiles)
+            throws IOException {
         final Path lib = dir.resolve("lib");
         assertTrue(Files.isDirectory(lib) && Files.isRegularFile(lib.resolve("nifi-runtime-2.3.0.jar")),
                 "NiFi's lib/ is not laid out in " + dir + ": run the system test through Maven "
@@ -64,12 +76,35 @@ final class NiFiHome {
             for (final Map.Entry<String, String> token : tokens.entrySet()) {
                 content = content.replace(token.getKey(), token.getValue());
             }
+            if (file.equals("nifi.properties")) {
+                content = withProperties(content, propertyOverrides);
+            }
             assertFalse(file.equals("nifi.properties") && content.contains("${"), "unfilled token in " + file);
             Files.writeString(conf.resolve(file), content);
         }
+        for (final Map.Entry<String, String> file : confFiles.entrySet()) {
+            Files.writeString(conf.resolve(file.getKey()), file.getValue());
+        }
         Files.createDirectories(dir.resolve("logs"));
         Files.createDirectories(dir.resolve("run"));
-        return new NiFiHome(dir, httpPort, managementPort);
+        return new NiFiHome(dir, httpPort, managementPort, loadBalancePort);
+    }
+
+    /** Sets keys of a properties file in place (keeping the template's order and comments); keys it lacks are appended. */
+    private static String withProperties(final String properties, final Map<String, String> values) {
+        final Map<String, String> remaining = new LinkedHashMap<>(values);
+        final StringBuilder out = new StringBuilder();
+        for (final String line : properties.split("\n", -1)) {
+            final int equals = line.indexOf('=');
+            final String key = line.startsWith("#") || equals < 0 ? null : line.substring(0, equals).trim();
+            if (key != null && remaining.containsKey(key)) {
+                out.append(key).append('=').append(remaining.remove(key)).append('\n');
+            } else {
+                out.append(line).append('\n');
+            }
+        }
+        remaining.forEach((key, value) -> out.append(key).append('=').append(value).append('\n'));
+        return out.toString();
     }
 
     Path dir() {
@@ -82,6 +117,10 @@ final class NiFiHome {
 
     int managementPort() {
         return managementPort;
+    }
+
+    int loadBalancePort() {
+        return loadBalancePort;
     }
 
     Path appLog() {
@@ -107,13 +146,13 @@ final class NiFiHome {
         return String.join(java.io.File.pathSeparator, entries);
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
     }
 
-    private static String resource(final String name) throws IOException {
+    static String resource(final String name) throws IOException {
         try (InputStream in = NiFiHome.class.getResourceAsStream(name)) {
             if (in == null) {
                 throw new IOException("missing test resource " + name);

@@ -38,6 +38,26 @@ final class NiFiProcess implements AutoCloseable {
 
     /** Starts NiFi in the prepared home and waits until its REST API answers. */
     static NiFiProcess start(final NiFiHome home, final String maxHeap, final Duration bootTimeout) throws IOException {
+        final NiFiProcess nifi = launch(home, maxHeap);
+        try {
+            nifi.awaitRestApi(bootTimeout);
+        } catch (final RuntimeException | Error e) {
+            nifi.close();
+            throw e;
+        }
+        return nifi;
+    }
+
+    /**
+     * Starts NiFi in the prepared home without waiting (cluster nodes boot at the same time); {@link #awaitRestApi} waits.
+     * Starting again in the same home after {@link #kill} or {@link #stop} keeps its flow, repositories and state.
+     */
+    static NiFiProcess launch(final NiFiHome home, final String maxHeap) throws IOException {
+        return launch(home, maxHeap, List.of());
+    }
+
+    /** As {@link #launch(NiFiHome, String)} with extra JVM options (before the main class). */
+    static NiFiProcess launch(final NiFiHome home, final String maxHeap, final List<String> jvmOptions) throws IOException {
         stopLeftoverFromAbortedRun(home);
         final Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         final List<String> command = new ArrayList<>(List.of(java.toString(),
@@ -48,21 +68,14 @@ final class NiFiProcess implements AutoCloseable {
                 "-Dorg.apache.nifi.management.server.address=127.0.0.1:" + home.managementPort(),
                 "-Djava.protocol.handler.pkgs=sun.net.www.protocol",
                 // Native libraries in NARs (snappy, zstd) would otherwise print restricted-method warnings on JDK 24+.
-                "--enable-native-access=ALL-UNNAMED",
-                "--class-path", home.classPath(),
-                "org.apache.nifi.NiFi"));
+                "--enable-native-access=ALL-UNNAMED"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("--class-path", home.classPath(), "org.apache.nifi.NiFi"));
         final Process process = new ProcessBuilder(command).directory(home.dir().toFile())
-                .redirectErrorStream(true).redirectOutput(home.stdoutLog().toFile()).start();
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(home.stdoutLog().toFile())).start();
         Files.writeString(home.pidFile(), Long.toString(process.pid()));
-        final NiFiProcess nifi = new NiFiProcess(home, process);
         System.out.printf("Started NiFi 2.3.0, pid %d, %s, home %s%n", process.pid(), java, home.dir());
-        try {
-            nifi.awaitRestApi(bootTimeout);
-        } catch (final RuntimeException | Error e) {
-            nifi.close();
-            throw e;
-        }
-        return nifi;
+        return new NiFiProcess(home, process);
     }
 
     NiFiRestClient rest() {
@@ -112,7 +125,16 @@ final class NiFiProcess implements AutoCloseable {
         return tail.toString();
     }
 
-    private void awaitRestApi(final Duration timeout) {
+    NiFiHome home() {
+        return home;
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Waits until the REST API answers (before a cluster node has joined, too); sets {@link #bootTime}. */
+    void awaitRestApi(final Duration timeout) {
         final long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -146,6 +168,42 @@ final class NiFiProcess implements AutoCloseable {
             // only a marker for the next run
         }
         return Duration.ofNanos(System.nanoTime() - begin);
+    }
+
+    /** SIGKILL, no shutdown of any kind: what a crashed machine or the kernel's OOM killer does to NiFi. */
+    void kill() {
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new AssertionError("NiFi pid " + process.pid() + " still alive 30 s after SIGKILL");
+            }
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        detach();
+    }
+
+    /**
+     * Lets NiFi outlive this JVM (the try-it launcher): no shutdown hook stops it any more; its pid stays in
+     * {@code run/nifi.pid} for whoever stops it later.
+     */
+    void detach() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (final IllegalStateException shuttingDown) {
+            // the hook is running or has run
+        }
+    }
+
+    /** Sends SIGTERM without waiting, so cluster nodes can stop at the same time; {@link #stop} then waits. */
+    void requestStop() {
+        process.descendants().forEach(ProcessHandle::destroy);
+        process.destroy();
+    }
+
+    URI webUi() {
+        return URI.create("http://127.0.0.1:" + home.httpPort() + "/nifi/");
     }
 
     @Override

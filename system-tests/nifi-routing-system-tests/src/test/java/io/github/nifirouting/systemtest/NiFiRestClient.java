@@ -30,10 +30,23 @@ final class NiFiRestClient {
     private final Duration requestTimeout;
     /** NiFi keys revisions by client id; one id for the whole test keeps them consistent. */
     private final String clientId = UUID.randomUUID().toString();
+    /** How long to repeat requests a cluster refuses for a while (zero: a single node, no repeats). */
+    private volatile Duration clusterHiccupRetry = Duration.ZERO;
 
     NiFiRestClient(final URI api, final Duration requestTimeout) {
         this.api = api;
         this.requestTimeout = requestTimeout;
+    }
+
+    /**
+     * A cluster refuses requests for a while when it is not in a state to replicate them: 409 while the flow election
+     * runs or a node is connecting or disconnected, 503 while no coordinator is known, and a GET fails with 5xx when a
+     * node does not answer the replicated request in time. Such answers are repeated for up to {@code retryFor}. A 409
+     * is safe to repeat for any method: NiFi's two-phase replication refuses it before changing anything.
+     */
+    NiFiRestClient retryingClusterHiccups(final Duration retryFor) {
+        this.clusterHiccupRetry = retryFor;
+        return this;
     }
 
     URI api() {
@@ -81,11 +94,16 @@ final class NiFiRestClient {
      * "Import from file" does: {@code POST /process-groups/{parent}/process-groups/upload}, multipart.
      */
     JsonNode uploadFlowDefinition(final String parentGroupId, final String groupName, final byte[] definition) {
+        return uploadFlowDefinition(parentGroupId, groupName, definition, 0, 0);
+    }
+
+    /** As {@link #uploadFlowDefinition(String, String, byte[])}, placing the new group at (x, y) on the parent's canvas. */
+    JsonNode uploadFlowDefinition(final String parentGroupId, final String groupName, final byte[] definition, final double x, final double y) {
         final String boundary = "----nifi-routing-" + UUID.randomUUID();
         final Map<String, String> fields = new LinkedHashMap<>();
         fields.put("groupName", groupName);
-        fields.put("positionX", "0.0");
-        fields.put("positionY", "0.0");
+        fields.put("positionX", Double.toString(x));
+        fields.put("positionY", Double.toString(y));
         fields.put("clientId", clientId);
         fields.put("disconnectedNodeAcknowledged", "false");
         final ByteArrayOutputStream body = new ByteArrayOutputStream();
@@ -118,7 +136,14 @@ final class NiFiRestClient {
     }
 
     private JsonNode send(final String method, final String path, final HttpRequest.BodyPublisher body, final String contentType) {
-        final HttpResponse<String> response = exchange(method, path, body, contentType);
+        final long deadline = System.nanoTime() + clusterHiccupRetry.toNanos();
+        HttpResponse<String> response = exchange(method, path, body, contentType);
+        for (int attempt = 1; isClusterHiccup(method, response.statusCode()) && System.nanoTime() < deadline; attempt++) {
+            System.out.printf("NiFi answered %s %s with HTTP %d (%s); repeating (attempt %d)%n", method, path, response.statusCode(),
+                    abbreviate(response.body()).lines().findFirst().orElse(""), attempt + 1);
+            NiFiProcess.sleep(Math.min(5000, 500L * attempt));
+            response = exchange(method, path, body, contentType);
+        }
         check(method, path, response);
         if (response.body() == null || response.body().isBlank()) {
             return JSON.createObjectNode();
@@ -129,6 +154,13 @@ final class NiFiRestClient {
             throw new AssertionError(method + " " + path + " answered " + response.statusCode() + " with non-JSON: "
                     + abbreviate(response.body()), e);
         }
+    }
+
+    private boolean isClusterHiccup(final String method, final int status) {
+        if (clusterHiccupRetry.isZero()) {
+            return false;
+        }
+        return status == 409 || status == 503 || ("GET".equals(method) && status >= 500);
     }
 
     private HttpResponse<String> exchange(final String method, final String path, final HttpRequest.BodyPublisher body,

@@ -2,6 +2,7 @@ package io.github.nifirouting.engine.graphhopper;
 
 import com.graphhopper.GHRequest;
 import com.graphhopper.GHResponse;
+import io.github.nifirouting.example.SyntheticCountryNetwork;
 import io.github.nifirouting.model.CoordinateBlock;
 import io.github.nifirouting.model.MatrixResult;
 import io.github.nifirouting.model.ReachableNodes;
@@ -28,18 +29,18 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The embedded engine on the real Andorra and north-Bayreuth extracts. */
-class GraphHopperNetworkTest {
+class RoadGraphTest {
 
     @TempDir
     static Path cache;
 
     private static Path andorra;
-    private static GraphHopperNetwork network;
+    private static RoadGraph network;
 
     @BeforeAll
     static void importAndorra() throws Exception {
         andorra = OsmExtracts.require("andorra.osm.pbf");
-        network = GraphHopperNetwork.open(andorra, GraphHopperNetwork.Mode.CAR, cache, 1000, false);
+        network = RoadGraph.open(andorra, RoadGraph.Mode.CAR, cache, 1000, false);
         System.out.printf("andorra car: imported in %d ms, %,d nodes, %,d edges, bbox %s%n", network.loadMillis(), network.nodeCount(),
                 network.edgeCount(), network.bounds());
     }
@@ -64,16 +65,16 @@ class GraphHopperNetworkTest {
     @Test
     void importsOnceThenLoadsFromCacheAndRebuildsWhenTheFileChanges() throws Exception {
         assertTrue(network.importedNow());
-        try (GraphHopperNetwork again = GraphHopperNetwork.open(andorra, GraphHopperNetwork.Mode.CAR, cache, 1000, false)) {
+        try (RoadGraph again = RoadGraph.open(andorra, RoadGraph.Mode.CAR, cache, 1000, false)) {
             assertFalse(again.importedNow(), "the second open loads the cached graph");
             assertEquals(network.nodeCount(), again.nodeCount());
             System.out.printf("andorra car: loaded from cache in %d ms%n", again.loadMillis());
         }
         final Path copy = Files.copy(andorra, cache.resolve("andorra-copy.osm.pbf"));
-        final String before = GraphHopperNetwork.cacheKey(copy, GraphHopperNetwork.Mode.CAR);
+        final String before = RoadGraph.cacheKey(copy, RoadGraph.Mode.CAR);
         Files.setLastModifiedTime(copy, FileTime.fromMillis(Files.getLastModifiedTime(copy).toMillis() + 60_000));
-        assertNotEquals(before, GraphHopperNetwork.cacheKey(copy, GraphHopperNetwork.Mode.CAR), "a touched file gets a new graph");
-        assertNotEquals(before, GraphHopperNetwork.cacheKey(copy, GraphHopperNetwork.Mode.FOOT), "another profile gets a new graph");
+        assertNotEquals(before, RoadGraph.cacheKey(copy, RoadGraph.Mode.CAR), "a touched file gets a new graph");
+        assertNotEquals(before, RoadGraph.cacheKey(copy, RoadGraph.Mode.FOOT), "another profile gets a new graph");
     }
 
     @Test
@@ -234,15 +235,116 @@ class GraphHopperNetworkTest {
     }
 
     @Test
-    void northBayreuthImportsAndRoutes() throws Exception {
-        final Path bayreuth = OsmExtracts.require("north-bayreuth.osm.pbf");
-        try (GraphHopperNetwork other = GraphHopperNetwork.open(bayreuth, GraphHopperNetwork.Mode.CAR, cache, 1000, false)) {
-            final CoordinateBlock points = CoordinateBlock.of(new String[]{"a", "b"}, new double[]{49.985, 50.03}, new double[]{11.50, 11.58});
+    void pairsPastTheCutoffAreMarkedAndTheRestAreUnchanged() {
+        final CoordinateBlock origins = points("o", 30, 21);
+        final CoordinateBlock destinations = points("d", 40, 22);
+        final MatrixResult full = network.matrix(origins, destinations);
+        final MatrixResult cut = network.matrix(origins, destinations, new Cutoff(900, Double.POSITIVE_INFINITY));
+        int within = 0;
+        int beyond = 0;
+        for (int r = 0; r < 30; r++) {
+            for (int c = 0; c < 40; c++) {
+                if (!full.isRoutable(r, c)) {
+                    assertFalse(cut.isRoutable(r, c));
+                } else if (full.durationSeconds(r, c) <= 900) {
+                    assertEquals(full.durationSeconds(r, c), cut.durationSeconds(r, c), 1e-9, r + "->" + c);
+                    assertEquals(full.distanceMeters(r, c), cut.distanceMeters(r, c), 1e-9);
+                    within++;
+                } else {
+                    // Either beyond the cutoff, or reached by a path that weighs more (more distance) but keeps within the time.
+                    assertTrue(cut.isBeyondCutoff(r, c) && !cut.isRoutable(r, c) || cut.durationSeconds(r, c) <= 900,
+                            r + "->" + c + " takes " + full.durationSeconds(r, c) + ", cut " + cut.durationSeconds(r, c));
+                    beyond += cut.isBeyondCutoff(r, c) ? 1 : 0;
+                }
+            }
+        }
+        assertTrue(within > 50 && beyond > 50, within + " within, " + beyond + " beyond");
+        final MatrixResult byDistance = network.matrix(origins, destinations, new Cutoff(Double.POSITIVE_INFINITY, 3000));
+        for (int r = 0; r < 30; r++) {
+            for (int c = 0; c < 40; c++) {
+                if (full.isRoutable(r, c) && full.distanceMeters(r, c) <= 3000) {
+                    assertEquals(full.distanceMeters(r, c), byDistance.distanceMeters(r, c), 1e-9, r + "->" + c);
+                } else if (full.isRoutable(r, c)) {
+                    assertTrue(byDistance.isBeyondCutoff(r, c) || byDistance.distanceMeters(r, c) <= 3000, r + "->" + c);
+                }
+            }
+        }
+    }
+
+    @Test
+    void searchMemoryGrowsWithWhatTheSearchVisitsNotWithTheGraph() {
+        final com.graphhopper.storage.index.Snap snap = network.snap(42.5078, 1.5211);
+        final com.graphhopper.routing.querygraph.QueryGraph queryGraph = com.graphhopper.routing.querygraph.QueryGraph.create(network.baseGraph(), snap);
+        final SearchSpace space = new SearchSpace();
+        final BoundedDijkstra search = new BoundedDijkstra(queryGraph, queryGraph.wrapWeighting(network.weighting()), space);
+        search.run(snap.getClosestNode(), node -> false, 0, new Cutoff(60, Double.POSITIVE_INFINITY));
+        final int oneMinute = space.slotCount();
+        search.run(snap.getClosestNode(), node -> false, 0, Cutoff.NONE);
+        final int everything = space.slotCount();
+        System.out.printf("search states: %d within 1 min, %d without cutoff, graph %d nodes, %d edges%n", oneMinute, everything,
+                network.nodeCount(), network.edgeCount());
+        assertTrue(oneMinute > 10 && oneMinute * 10 < everything, oneMinute + " vs " + everything);
+        assertTrue(search.wasCut() == false && everything <= 2 * network.edgeCount() + 10, "at most one state per directed edge");
+    }
+
+    @Test
+    void turnRestrictionsMakeRoutesLegalAndNeverShorter() throws Exception {
+        assertTrue(network.hasTurnCosts(), "car honours OSM turn restrictions");
+        // The Andorra fixture has no restriction relations; the generated country has no_left_turn ones at fixed junctions.
+        final SyntheticCountryNetwork country = new SyntheticCountryNetwork(201, 17);
+        final Path file = country.write(cache.resolve("country-201.osm"));
+        final long restrictions;
+        try (java.util.stream.Stream<String> lines = Files.lines(file)) {
+            restrictions = lines.filter(line -> line.contains("v=\"no_left_turn\"")).count();
+        }
+        assertTrue(restrictions > 0);
+        // From the road just west of every candidate junction to the road just north of it: a left turn for eastbound traffic.
+        final CoordinateBlock.Builder from = new CoordinateBlock.Builder();
+        final CoordinateBlock.Builder to = new CoordinateBlock.Builder();
+        for (int row = 50; row < 200; row += 50) {
+            for (int column = 50; column < 200; column += 50) {
+                from.add("f" + row + "_" + column, country.latitude(row), country.longitude(column - 0.5));
+                to.add("t" + row + "_" + column, country.latitude(row + 0.5), country.longitude(column));
+            }
+        }
+        final CoordinateBlock origins = from.build();
+        final CoordinateBlock destinations = to.build();
+        try (RoadGraph legal = RoadGraph.open(file, RoadGraph.Mode.CAR, cache, 1000, false);
+             RoadGraph free = RoadGraph.open(file, RoadGraph.Mode.CAR, cache, 1000, false, false)) {
+            assertTrue(legal.hasTurnCosts() && !free.hasTurnCosts());
+            final MatrixResult withTurns = legal.matrix(origins, destinations);
+            final MatrixResult ignoringTurns = free.matrix(origins, destinations);
+            int detours = 0;
+            for (int i = 0; i < origins.size(); i++) {
+                assertTrue(withTurns.isRoutable(i, i) && ignoringTurns.isRoutable(i, i));
+                assertTrue(withTurns.durationSeconds(i, i) >= ignoringTurns.durationSeconds(i, i) - 0.5, origins.id(i));
+                if (withTurns.durationSeconds(i, i) > ignoringTurns.durationSeconds(i, i) + 10) {
+                    detours++;
+                }
+                System.out.printf("junction %s: %.0f s legal, %.0f s ignoring turns%n", origins.id(i), withTurns.durationSeconds(i, i),
+                        ignoringTurns.durationSeconds(i, i));
+            }
+            assertEquals(restrictions, detours, "exactly the restricted junctions force a detour");
+            // GraphHopper's own router agrees with the edge-based matrix at a restricted junction.
+            for (int i = 0; i < origins.size(); i++) {
+                final GHResponse route = legal.hopper().route(new GHRequest(origins.latitude(i), origins.longitude(i),
+                        destinations.latitude(i), destinations.longitude(i)).setProfile("car"));
+                assertEquals(route.getBest().getTime() / 1000.0, withTurns.durationSeconds(i, i), 1.0, origins.id(i));
+            }
+        }
+    }
+
+    @Test
+    void monacoImportsAndRoutes() throws Exception {
+        final Path monaco = OsmExtracts.require("monaco.osm.pbf");
+        try (RoadGraph other = RoadGraph.open(monaco, RoadGraph.Mode.CAR, cache, 1000, false)) {
+            // Fontvieille harbour and Larvotto beach, at the two ends of the principality.
+            final CoordinateBlock points = CoordinateBlock.of(new String[]{"a", "b"}, new double[]{43.7300, 43.7475}, new double[]{7.4180, 7.4355});
             final MatrixResult m = other.matrix(points, points);
-            assertTrue(m.isRoutable(0, 1), "two villages north of Bayreuth are connected");
-            assertTrue(m.durationSeconds(0, 1) > 60 && m.durationSeconds(0, 1) < 3600, "duration " + m.durationSeconds(0, 1));
-            assertTrue(m.distanceMeters(0, 1) > 5000, "distance " + m.distanceMeters(0, 1));
-            System.out.printf("north-bayreuth: %,d nodes; a->b %.0f s, %.0f m%n", other.nodeCount(), m.durationSeconds(0, 1), m.distanceMeters(0, 1));
+            assertTrue(m.isRoutable(0, 1), "Fontvieille and Larvotto are connected");
+            assertTrue(m.durationSeconds(0, 1) > 60 && m.durationSeconds(0, 1) < 1800, "duration " + m.durationSeconds(0, 1));
+            assertTrue(m.distanceMeters(0, 1) > 2000 && m.distanceMeters(0, 1) < 10000, "distance " + m.distanceMeters(0, 1));
+            System.out.printf("monaco: %,d nodes; a->b %.0f s, %.0f m%n", other.nodeCount(), m.durationSeconds(0, 1), m.distanceMeters(0, 1));
         }
     }
 }

@@ -1,0 +1,78 @@
+package io.github.nifirouting.engine.http;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.github.nifirouting.engine.RoutingException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The one skeleton of reading an engine's JSON answer object, shared by the matrix protocols: a body that is not a JSON
+ * object or ends inside it is a broken answer (TRANSIENT; the transport makes it REJECTED under a 4xx status, e.g. a
+ * proxy's HTML page), a body over the size cap is REJECTED, and every top-level field is either kept as text, read by the
+ * protocol, or skipped without being materialised.
+ */
+public final class JsonAnswers {
+
+    /** Reads one top-level field the protocol cares about; returns false to have it skipped. */
+    @FunctionalInterface
+    public interface FieldReader {
+        boolean read(String field, JsonToken value, JsonParser parser) throws IOException, RoutingException;
+    }
+
+    /** The text fields kept and the names of all fields seen. */
+    public static final class Answer {
+        private final Map<String, String> texts = new HashMap<>();
+        private final Set<String> seen = new HashSet<>();
+
+        public String text(final String field) {
+            return texts.get(field);
+        }
+
+        public boolean saw(final String field) {
+            return seen.contains(field);
+        }
+    }
+
+    private JsonAnswers() {
+    }
+
+    /**
+     * @param textFields scalar fields kept as text (e.g. an error code and message), unless {@code fields} reads them first
+     */
+    public static Answer readObject(final InputStream body, final String engine, final Set<String> textFields, final FieldReader fields)
+            throws RoutingException {
+        final Answer answer = new Answer();
+        try (JsonParser parser = JsonMatrices.JSON.createParser(body)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw JsonMatrices.broken(engine, "the response is not a JSON object");
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                final String field = parser.currentName();
+                final JsonToken value = parser.nextToken();
+                answer.seen.add(field);
+                if (fields.read(field, value, parser)) {
+                    continue;
+                }
+                if (textFields.contains(field) && value.isScalarValue()) {
+                    answer.texts.put(field, parser.getValueAsString());
+                } else {
+                    parser.skipChildren();
+                }
+            }
+            if (parser.currentToken() != JsonToken.END_OBJECT) {
+                throw JsonMatrices.broken(engine, "the response ended inside its JSON object");
+            }
+        } catch (final ResponseTooLargeException e) {
+            throw new RoutingException(RoutingException.Kind.REJECTED, e.getMessage(), null, e);
+        } catch (final IOException e) {
+            throw JsonMatrices.broken(engine, "malformed or truncated JSON: " + e.getMessage());
+        }
+        return answer;
+    }
+}

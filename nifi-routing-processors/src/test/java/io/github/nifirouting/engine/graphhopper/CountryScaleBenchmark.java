@@ -1,0 +1,185 @@
+package io.github.nifirouting.engine.graphhopper;
+
+import io.github.nifirouting.example.SyntheticCountryNetwork;
+import io.github.nifirouting.model.CoordinateBlock;
+import io.github.nifirouting.model.MatrixResult;
+import io.github.nifirouting.model.ReachableNodes;
+import io.github.nifirouting.testsupport.OsmExtracts;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The embedded engine on the generated country (at least 5 million road junctions, written once as OSM XML into
+ * target/country, imported once into target/country/graphs) and on Andorra: import time, graph size on disk, live heap
+ * per concurrent task beyond the loaded graph during matrices and isochrones, and pairs/s with and without a 30-minute
+ * cutoff. Live heap is sampled after a full GC every few seconds while the tasks run.
+ * <pre>
+ * ./mvnw -B -pl nifi-routing-processors -Pbenchmark test -Dtest=CountryScaleBenchmark -Dbenchmark.xmx=6g \
+ *     -Dbenchmark.country.size=2240 -Dbenchmark.tasks=2 -Dbenchmark.origins=1000 -Dbenchmark.isochrones=1000
+ * </pre>
+ * On a loaded 2-core machine pass fewer origins and isochrones (rates and heap per task do not depend on the count).
+ */
+@Tag("benchmark")
+class CountryScaleBenchmark {
+
+    private static final int TASKS = Integer.getInteger("benchmark.tasks", 2);
+    private static final int ORIGINS = Integer.getInteger("benchmark.origins", 1000);
+    private static final int UNCUT_ORIGINS = Integer.getInteger("benchmark.uncut.origins", 10);
+    private static final int DESTINATIONS = 1000;
+    private static final int ISOCHRONES = Integer.getInteger("benchmark.isochrones", 1000);
+    private static final double CUTOFF_SECONDS = 30 * 60;
+    private static final double ISOCHRONE_SECONDS = Integer.getInteger("benchmark.isochrone.minutes", 15) * 60.0;
+
+    @Test
+    void generatedCountry() throws Exception {
+        final int size = Integer.getInteger("benchmark.country.size", 2240);
+        final Path dir = Path.of(System.getProperty("benchmark.country.dir", "target/country")).toAbsolutePath();
+        Files.createDirectories(dir);
+        final SyntheticCountryNetwork country = new SyntheticCountryNetwork(size, 17);
+        final Path file = dir.resolve("country-" + size + ".osm");
+        if (!Files.isRegularFile(file)) {
+            final long start = System.nanoTime();
+            country.write(file);
+            System.out.printf("%nGenerated %,d junctions into %s (%,d MB) in %.1f s%n", country.nodeCount(), file, Files.size(file) >> 20,
+                    (System.nanoTime() - start) / 1e9);
+        }
+        try (RoadGraph graph = RoadGraph.open(file, RoadGraph.Mode.CAR, dir.resolve("graphs"), 1000, false)) {
+            System.out.printf("%nGenerated country %s (%,d MB OSM XML, %,d junctions): %s %,d ms, %,d graph nodes, %,d edges, %,d MB on disk%n",
+                    file.getFileName(), Files.size(file) >> 20, country.nodeCount(), graph.importedNow() ? "import" : "cache load",
+                    graph.loadMillis(), graph.nodeCount(), graph.edgeCount(), graph.bytesOnDisk() >> 20);
+            measure(graph, seed -> randomPoints(seed, country.minLatitude(), country.maxLatitude(), country.minLongitude(), country.maxLongitude()));
+        }
+    }
+
+    @Test
+    void andorra() throws Exception {
+        final Path andorra = OsmExtracts.require("andorra.osm.pbf");
+        try (RoadGraph graph = RoadGraph.open(andorra, RoadGraph.Mode.CAR, Files.createTempDirectory("graphs"), 1000, false)) {
+            System.out.printf("%nAndorra: import %,d ms, %,d graph nodes, %,d edges, %,d KB on disk%n", graph.loadMillis(), graph.nodeCount(),
+                    graph.edgeCount(), graph.bytesOnDisk() >> 10);
+            measure(graph, seed -> RoadGraphTest.points("p" + seed, DESTINATIONS, seed));
+        }
+    }
+
+    private interface Points {
+        CoordinateBlock make(long seed);
+    }
+
+    private static CoordinateBlock randomPoints(final long seed, final double minLat, final double maxLat, final double minLon, final double maxLon) {
+        final Random random = new Random(seed);
+        final CoordinateBlock.Builder points = new CoordinateBlock.Builder(DESTINATIONS);
+        for (int i = 0; i < DESTINATIONS; i++) {
+            points.add("p" + i, minLat + random.nextDouble() * (maxLat - minLat), minLon + random.nextDouble() * (maxLon - minLon));
+        }
+        return points.build();
+    }
+
+    private static CoordinateBlock first(final CoordinateBlock points, final int count) {
+        final CoordinateBlock.Builder block = new CoordinateBlock.Builder(count);
+        for (int i = 0; i < count; i++) {
+            block.add(points.id(i), points.latitude(i), points.longitude(i));
+        }
+        return block.build();
+    }
+
+    private static void measure(final RoadGraph graph, final Points points) throws Exception {
+        graph.matrix(first(points.make(99), 5), first(points.make(98), 50), new Cutoff(600, Double.POSITIVE_INFINITY)); // warm-up
+        final long graphHeap = liveHeap();
+        System.out.printf("live heap with the graph loaded: %,d MB; %d concurrent tasks; turn costs: %s%n", graphHeap >> 20, TASKS, graph.hasTurnCosts());
+        System.out.printf("%-44s %12s %12s %14s %18s%n", "work per task", "pairs", "seconds", "pairs/s", "live heap/task MB");
+        matrices(graph, points, graphHeap, ORIGINS, new Cutoff(CUTOFF_SECONDS, Double.POSITIVE_INFINITY), "30-min cutoff");
+        final AtomicLong roads = new AtomicLong();
+        final Result iso = run(graphHeap, task -> {
+            final CoordinateBlock sites = points.make(1000 + task);
+            for (int i = 0; i < ISOCHRONES / TASKS; i++) {
+                final ReachableNodes reached = graph.reachable(sites.latitude(i % sites.size()), sites.longitude(i % sites.size()),
+                        ISOCHRONE_SECONDS);
+                roads.addAndGet(reached.lineCount());
+            }
+            return 0;
+        });
+        System.out.printf("%-44s %12s %12.1f %14s %18.1f   (%.1f isochrones/s, %,d roads per isochrone)%n",
+                (ISOCHRONES / TASKS) + " reachability searches of " + (int) (ISOCHRONE_SECONDS / 60) + " min", "-", iso.seconds, "-",
+                iso.heapPerTask / 1048576.0, (ISOCHRONES / TASKS) * TASKS / iso.seconds, roads.get() / Math.max(1, (ISOCHRONES / TASKS) * TASKS));
+        // Last, as it is the slowest: without a cutoff every search may cross the whole country.
+        matrices(graph, points, graphHeap, UNCUT_ORIGINS, Cutoff.NONE, "no cutoff");
+    }
+
+    private static void matrices(final RoadGraph graph, final Points points, final long graphHeap, final int origins, final Cutoff cutoff,
+                                 final String label) throws Exception {
+        final AtomicLong beyond = new AtomicLong();
+        final AtomicLong routable = new AtomicLong();
+        final Result result = run(graphHeap, task -> {
+            final MatrixResult m = graph.matrix(first(points.make(10 + task), origins), points.make(20 + task), cutoff);
+            for (int r = 0; r < m.rows(); r++) {
+                for (int c = 0; c < m.columns(); c++) {
+                    beyond.addAndGet(m.isBeyondCutoff(r, c) ? 1 : 0);
+                    routable.addAndGet(m.isRoutable(r, c) ? 1 : 0);
+                }
+            }
+            return m.rows() * m.columns();
+        });
+        final long pairs = (long) origins * DESTINATIONS * TASKS;
+        System.out.printf("%-44s %,12d %12.1f %,14.0f %18.1f   (%.1f%% routable, %.1f%% beyond cutoff)%n",
+                origins + " x " + DESTINATIONS + " matrix, " + label, pairs / TASKS, result.seconds, pairs / result.seconds,
+                result.heapPerTask / 1048576.0, 100.0 * routable.get() / pairs, 100.0 * beyond.get() / pairs);
+    }
+
+    private interface Task {
+        long run(int task) throws Exception;
+    }
+
+    private record Result(double seconds, double heapPerTask) {
+    }
+
+    /** Runs {@link #TASKS} tasks at once while sampling the live heap (after a full GC) every 2 s. */
+    private static Result run(final long graphHeap, final Task task) throws Exception {
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final AtomicLong peak = new AtomicLong(graphHeap);
+        final Thread sampler = Thread.ofPlatform().daemon().start(() -> {
+            while (running.get()) {
+                try {
+                    Thread.sleep(2000);
+                } catch (final InterruptedException e) {
+                    return;
+                }
+                if (running.get()) {
+                    peak.accumulateAndGet(liveHeap(), Math::max);
+                }
+            }
+        });
+        final ExecutorService pool = Executors.newFixedThreadPool(TASKS);
+        final long start = System.nanoTime();
+        final List<Future<Long>> futures = new ArrayList<>();
+        for (int t = 0; t < TASKS; t++) {
+            final int id = t;
+            futures.add(pool.submit(() -> task.run(id)));
+        }
+        for (final Future<Long> future : futures) {
+            future.get();
+        }
+        final double seconds = (System.nanoTime() - start) / 1e9;
+        running.set(false);
+        sampler.interrupt();
+        sampler.join();
+        pool.shutdown();
+        return new Result(seconds, (double) (peak.get() - graphHeap) / TASKS);
+    }
+
+    private static long liveHeap() {
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+}

@@ -1,0 +1,389 @@
+package io.github.nifirouting.engine.osrm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.nifirouting.coordinates.RecordFileCoordinateSet;
+import io.github.nifirouting.engine.http.AbstractHttpRoutingEngine;
+import io.github.nifirouting.model.MatrixRowFields;
+import io.github.nifirouting.parquet.ParquetRecordSetWriter;
+import io.github.nifirouting.processors.ChunkCoordinates;
+import io.github.nifirouting.processors.InvokeRoutingMatrix;
+import io.github.nifirouting.processors.TilingMode;
+import io.github.nifirouting.testsupport.OsmExtracts;
+import io.github.nifirouting.testsupport.RealOsrm;
+import org.apache.nifi.csv.CSVReader;
+import org.apache.nifi.json.JsonRecordSetWriter;
+import org.apache.nifi.json.JsonTreeReader;
+import org.apache.nifi.util.MockFlowFile;
+import org.apache.nifi.util.TestRunner;
+import org.apache.nifi.util.TestRunners;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Conformance with a real osrm-routed (v6.0.0, Andorra, car, CH) started by the test: every row InvokeRoutingMatrix
+ * writes through ChunkCoordinates -> InvokeRoutingMatrix -> Parquet equals OSRM's own {@code /table} answer for the same
+ * coordinates (asked with plain-text coordinates, one request per tile): durations and distances exactly (same-segment
+ * negatives as 0, the documented rule), null cells as UNROUTABLE, snap distances as the waypoint distances. Skipped
+ * without OSRM (see {@link RealOsrm}), failed with CI=true.
+ */
+class RealOsrmConformanceTest {
+
+    /** Andorra's inhabited valleys and beyond: minLat, minLon, maxLat, maxLon. */
+    private static final double[] BOX = {42.43, 1.42, 42.65, 1.78};
+
+    @TempDir
+    static Path dir;
+    private static Path home;
+    private static Path osrm;
+
+    @BeforeAll
+    static void prepare() throws Exception {
+        home = RealOsrm.require();
+        osrm = RealOsrm.prepare(home, OsmExtracts.require("andorra.osm.pbf"), dir);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {100, 1000})
+    void everyCellEqualsOsrmsOwnTable(final int tableSize) throws Exception {
+        // 3 tiles of 100 x 100, and one request of 1000 x 250 (a quarter of the server's table, to keep the suite fast)
+        final int origins = tableSize == 100 ? 300 : 1000;
+        final int destinations = tableSize == 100 ? 100 : 250;
+        try (RealOsrm server = RealOsrm.start(home, osrm, tableSize)) {
+            final List<double[]> originPoints = randomPoints("o", origins, 1);
+            final List<double[]> destinationPoints = randomPoints("d", destinations, 2);
+            // a pair osrm-routed answers with duration 0 and distance -1.3 m (found by the benchmark), so the rule is exercised
+            originPoints.set(0, new double[]{42.53159, 1.47338});
+            destinationPoints.set(0, new double[]{42.52726, 1.47736});
+            final Run run = route(server, "t" + tableSize, originPoints, destinationPoints, Map.of());
+            final Comparison comparison = compare(server, run);
+            System.out.printf(Locale.ROOT, "real OSRM --max-table-size %d: %d tiles (%d failed), %,d cells compared, %,d mismatches, %d negative "
+                            + "values taken as 0, %,d null cells, fill %s, %.1f s through the processors%n", tableSize, run.tiles, run.failed,
+                    comparison.cells, comparison.mismatches.size(), comparison.clamped, comparison.nulls, run.fill, run.seconds);
+            assertEquals(0, run.failed, "tiles failed: " + run.errors);
+            assertEquals((long) origins * destinations, comparison.cells, "every pair compared");
+            assertTrue(comparison.clamped >= 1, "the planted same-segment pair has a negative distance");
+            assertTrue(comparison.mismatches.isEmpty(), comparison.mismatches.size() + " mismatches, first: "
+                    + comparison.mismatches.subList(0, Math.min(5, comparison.mismatches.size())));
+        }
+    }
+
+    /**
+     * The default sends coordinates as polyline6(...) (so the test above checks the encoder against the server's decoding);
+     * the text encoding gives the same answers. Snap differences up to 0.25 m are counted apart, as a diagnosis.
+     */
+    @Test
+    void textCoordinatesGiveTheSameAnswers() throws Exception {
+        try (RealOsrm server = RealOsrm.start(home, osrm, 100)) {
+            final Run run = route(server, "polyline", randomPoints("o", 200, 5), randomPoints("d", 100, 6),
+                    Map.of(OsrmRoutingEngine.COORDINATE_ENCODING.getName(), OsrmRoutingEngine.ENCODING_TEXT.getValue()));
+            final Comparison comparison = compare(server, run);
+            final List<String> beyondSnapTolerance = new ArrayList<>();
+            double largestSnapDifference = 0;
+            for (final String mismatch : comparison.mismatches) {
+                beyondSnapTolerance.add(mismatch);
+            }
+            for (final Row[] pair : comparison.pairs) {
+                final boolean valuesEqual = java.util.Objects.equals(pair[0].duration, pair[1].duration)
+                        && java.util.Objects.equals(pair[0].distance, pair[1].distance) && pair[0].status.equals(pair[1].status);
+                final double snapDifference = Math.max(Math.abs(pair[0].originSnap - pair[1].originSnap), Math.abs(pair[0].destinationSnap - pair[1].destinationSnap));
+                largestSnapDifference = Math.max(largestSnapDifference, snapDifference);
+                if (valuesEqual && snapDifference <= 0.25) {
+                    beyondSnapTolerance.remove("expected " + pair[0] + " got " + pair[1]);
+                }
+            }
+            System.out.printf(Locale.ROOT, "real OSRM with text coordinates: %,d cells compared, %,d differ only in snap distance (largest %.3f m), %,d differ "
+                    + "beyond that, %d tiles failed%n", comparison.cells, comparison.mismatches.size() - beyondSnapTolerance.size(),
+                    largestSnapDifference, beyondSnapTolerance.size(), run.failed);
+            assertEquals(0, run.failed);
+            assertEquals(200L * 100, comparison.cells);
+            assertTrue(comparison.mismatches.isEmpty(), comparison.mismatches.size() + " mismatches");
+            assertTrue(beyondSnapTolerance.isEmpty(), beyondSnapTolerance.subList(0, Math.min(5, beyondSnapTolerance.size())).toString());
+        }
+    }
+
+    @Test
+    void anUnsnappableOriginGetsNoRoadAndTheRestOfItsTileIsRouted() throws Exception {
+        try (RealOsrm server = RealOsrm.start(home, osrm, 100)) {
+            // points on roads (snapped by the server), so only the planted point is beyond the Snap Radius
+            final List<double[]> originPoints = onRoads(server, randomPoints("o", 100, 3));
+            // 50 km south of Andorra, outside the extract: no road within the Snap Radius
+            originPoints.set(37, new double[]{42.0, 1.0});
+            final Run run = route(server, "bad", originPoints, onRoads(server, randomPoints("d", 100, 4)),
+                    Map.of(OsrmRoutingEngine.SNAP_RADIUS.getName(), "5000"));
+            long ok = 0;
+            long noRoad = 0;
+            long other = 0;
+            for (final Row row : run.rows) {
+                switch (row.status) {
+                    case MatrixRowFields.STATUS_OK -> ok++;
+                    case MatrixRowFields.STATUS_NO_ROAD -> {
+                        noRoad++;
+                        assertEquals("o37", row.origin);
+                        assertTrue(row.duration == null && row.distance == null);
+                    }
+                    default -> other++;
+                }
+            }
+            System.out.printf(Locale.ROOT, "real OSRM, 100 x 100 tile with one unsnappable origin (Snap Radius 5000 m): %,d OK, %,d NO_ROAD, "
+                    + "%,d other, %d tiles failed, %d requests%n", ok, noRoad, other, run.failed, run.requests);
+            assertEquals(0, run.failed);
+            assertEquals(100, noRoad);
+            assertEquals(9_900, ok + other);
+            assertEquals(9_900, ok, "random Andorra points within 5 km of a road are all connected");
+        }
+    }
+
+    /** Each point moved to where the server's /nearest puts it. */
+    static List<double[]> onRoads(final RealOsrm server, final List<double[]> points) throws IOException, InterruptedException {
+        final HttpClient http = HttpClient.newHttpClient();
+        final ObjectMapper mapper = new ObjectMapper();
+        final List<double[]> snapped = new ArrayList<>(points.size());
+        for (final double[] point : points) {
+            final HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + String.format(Locale.ROOT,
+                    "/nearest/v1/driving/%.6f,%.6f", point[1], point[0]))).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            final JsonNode location = mapper.readTree(response.body()).get("waypoints").get(0).get("location");
+            snapped.add(new double[]{round5(location.get(1).asDouble()), round5(location.get(0).asDouble())});
+        }
+        return snapped;
+    }
+
+    record Row(String origin, String destination, Double duration, Double distance, String status, Double originSnap, Double destinationSnap) {
+    }
+
+    static final class Run {
+        final List<Row> rows = new ArrayList<>();
+        final Map<String, double[]> points = new LinkedHashMap<>();
+        /** Origin ids and destination ids of each output, in order of first appearance. */
+        final List<List<List<String>>> tiles2 = new ArrayList<>();
+        final List<MockFlowFile> tileFlowFiles = new ArrayList<>();
+        final List<String> errors = new ArrayList<>();
+        int tiles;
+        int failed;
+        long requests;
+        String fill;
+        double seconds;
+    }
+
+    static List<double[]> randomPoints(final String prefix, final int count, final long seed) {
+        final Random random = new Random(seed);
+        final List<double[]> points = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            points.add(new double[]{round5(BOX[0] + random.nextDouble() * (BOX[2] - BOX[0])), round5(BOX[1] + random.nextDouble() * (BOX[3] - BOX[1]))});
+        }
+        return points;
+    }
+
+    /**
+     * 5 decimals (about 1 m): NiFi's CSVReader infers "float" for such columns, and a float holds 7 significant digits,
+     * so a 6th decimal would not survive the reading (the route values would, snap distances would move by up to 0.4 m).
+     */
+    private static double round5(final double value) {
+        return Math.round(value * 1e5) / 1e5;
+    }
+
+    private static String csv(final String prefix, final List<double[]> points, final Map<String, double[]> into) {
+        final StringBuilder text = new StringBuilder("id,latitude,longitude\n");
+        for (int i = 0; i < points.size(); i++) {
+            text.append(String.format(Locale.ROOT, "%s%d,%.6f,%.6f%n", prefix, i, points.get(i)[0], points.get(i)[1]));
+            into.put(prefix + i, points.get(i));
+        }
+        return text.toString();
+    }
+
+    /** ChunkCoordinates -> InvokeRoutingMatrix -> Parquet against the real server, as the processor tests wire them. */
+    static Run route(final RealOsrm server, final String name, final List<double[]> originPoints, final List<double[]> destinationPoints,
+                     final Map<String, String> engineProperties) throws Exception {
+        return route(server, name, originPoints, destinationPoints, engineProperties, true);
+    }
+
+    /** @param readRows whether to read the written rows back (benchmarks only time the processors) */
+    static Run route(final RealOsrm server, final String name, final List<double[]> originPoints, final List<double[]> destinationPoints,
+                     final Map<String, String> engineProperties, final boolean readRows) throws Exception {
+        final Run run = new Run();
+        final String sites = csv("o", originPoints, run.points);
+        final Path destinationFile = Files.writeString(dir.resolve(name + "-destinations.csv"), csv("d", destinationPoints, run.points));
+        final TestRunner chunker = TestRunners.newTestRunner(ChunkCoordinates.class);
+        final TestRunner invoker = TestRunners.newTestRunner(InvokeRoutingMatrix.class);
+        for (final TestRunner runner : List.of(chunker, invoker)) {
+            final CSVReader csv = new CSVReader();
+            runner.addControllerService("csv", csv);
+            runner.setProperty(csv, "schema-access-strategy", "csv-header-derived");
+            runner.enableControllerService(csv);
+            final JsonTreeReader jsonReader = new JsonTreeReader();
+            runner.addControllerService("json-reader", jsonReader);
+            runner.enableControllerService(jsonReader);
+            final JsonRecordSetWriter json = new JsonRecordSetWriter();
+            runner.addControllerService("json", json);
+            runner.enableControllerService(json);
+            final RecordFileCoordinateSet set = new RecordFileCoordinateSet();
+            runner.addControllerService("destinations", set);
+            runner.setProperty(set, RecordFileCoordinateSet.FILE_PATH, destinationFile.toString());
+            runner.setProperty(set, RecordFileCoordinateSet.RECORD_READER, "csv");
+            runner.enableControllerService(set);
+            final OsrmRoutingEngine engine = new OsrmRoutingEngine();
+            runner.addControllerService("osrm", engine);
+            runner.setProperty(engine, AbstractHttpRoutingEngine.BASE_URL, server.baseUrl());
+            runner.setProperty(engine, OsrmRoutingEngine.MAX_TABLE_SIZE, String.valueOf(server.maxTableSize()));
+            runner.setProperty(engine, AbstractHttpRoutingEngine.READ_TIMEOUT, "120 sec");
+            engineProperties.forEach((property, value) -> runner.setProperty(engine, property, value));
+            runner.enableControllerService(engine);
+        }
+        chunker.setProperty(ChunkCoordinates.RECORD_READER, "csv");
+        chunker.setProperty(ChunkCoordinates.RECORD_WRITER, "json");
+        chunker.setProperty(ChunkCoordinates.TILING_MODE, TilingMode.COORDINATE_SET.getValue());
+        chunker.setProperty(ChunkCoordinates.DESTINATION_SET, "destinations");
+        chunker.setProperty(ChunkCoordinates.ROUTING_ENGINE, "osrm");
+        chunker.setProperty(ChunkCoordinates.CHUNK_SIZE, String.valueOf(Math.min(server.maxTableSize(), originPoints.size())));
+        chunker.enqueue(sites);
+        chunker.run();
+        final List<MockFlowFile> tiles = chunker.getFlowFilesForRelationship(ChunkCoordinates.REL_SUCCESS);
+        run.tiles = tiles.size();
+
+        final ParquetRecordSetWriter parquet = new ParquetRecordSetWriter();
+        invoker.addControllerService("parquet", parquet);
+        invoker.enableControllerService(parquet);
+        invoker.setProperty(InvokeRoutingMatrix.ROUTING_ENGINE, "osrm");
+        invoker.setProperty(InvokeRoutingMatrix.RECORD_READER, "json-reader");
+        invoker.setProperty(InvokeRoutingMatrix.RECORD_WRITER, "parquet");
+        invoker.setProperty(InvokeRoutingMatrix.DESTINATION_SET, "destinations");
+        tiles.forEach(tile -> invoker.enqueue(tile.toByteArray(), tile.getAttributes()));
+        final long start = System.nanoTime();
+        invoker.run(tiles.size());
+        run.seconds = (System.nanoTime() - start) / 1e9;
+        run.failed = invoker.getFlowFilesForRelationship(InvokeRoutingMatrix.REL_FAILURE).size()
+                + invoker.getFlowFilesForRelationship(InvokeRoutingMatrix.REL_RETRY).size();
+        for (final var relationship : List.of(InvokeRoutingMatrix.REL_FAILURE, InvokeRoutingMatrix.REL_RETRY)) {
+            invoker.getFlowFilesForRelationship(relationship).forEach(failed -> run.errors.add(failed.getAttribute("routing.error")));
+        }
+
+        if (!readRows) {
+            for (final MockFlowFile out : invoker.getFlowFilesForRelationship(InvokeRoutingMatrix.REL_SUCCESS)) {
+                run.requests += Long.parseLong(out.getAttribute("routing.requests"));
+                run.fill = out.getAttribute("routing.request.fill");
+            }
+            run.tileFlowFiles.addAll(tiles);
+            return run;
+        }
+        int file = 0;
+        try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = db.createStatement()) {
+            for (final MockFlowFile out : invoker.getFlowFilesForRelationship(InvokeRoutingMatrix.REL_SUCCESS)) {
+                run.requests += Long.parseLong(out.getAttribute("routing.requests"));
+                run.fill = out.getAttribute("routing.request.fill");
+                final Path parquetFile = Files.write(dir.resolve(name + "-rows-" + file++ + ".parquet"), out.toByteArray());
+                final List<String> originIds = new ArrayList<>();
+                final List<String> destinationIds = new ArrayList<>();
+                final java.util.Set<String> seenOrigins = new java.util.HashSet<>();
+                final java.util.Set<String> seenDestinations = new java.util.HashSet<>();
+                try (ResultSet result = sql.executeQuery("SELECT origin_id, destination_id, duration_s, distance_m, status, origin_snap_m, "
+                        + "destination_snap_m FROM read_parquet('" + parquetFile + "')")) {
+                    while (result.next()) {
+                        final Row row = new Row(result.getString(1), result.getString(2), (Double) result.getObject(3), (Double) result.getObject(4),
+                                result.getString(5), (Double) result.getObject(6), (Double) result.getObject(7));
+                        run.rows.add(row);
+                        if (seenOrigins.add(row.origin)) {
+                            originIds.add(row.origin);
+                        }
+                        if (seenDestinations.add(row.destination)) {
+                            destinationIds.add(row.destination);
+                        }
+                    }
+                }
+                run.tiles2.add(List.of(originIds, destinationIds));
+            }
+        }
+        return run;
+    }
+
+    /** pairs: {expected, written} for every mismatching cell. */
+    record Comparison(long cells, long clamped, long nulls, List<String> mismatches, List<Row[]> pairs) {
+    }
+
+    /** Asks the server for each tile's table with plain-text coordinates and compares every row with it. */
+    static Comparison compare(final RealOsrm server, final Run run) throws IOException, InterruptedException {
+        final Map<String, Row> rows = new java.util.HashMap<>(run.rows.size() * 2);
+        run.rows.forEach(row -> rows.put(row.origin + ">" + row.destination, row));
+        final HttpClient http = HttpClient.newHttpClient();
+        final ObjectMapper mapper = new ObjectMapper();
+        long cells = 0;
+        long clamped = 0;
+        long nulls = 0;
+        final List<String> mismatches = new ArrayList<>();
+        final List<Row[]> pairs = new ArrayList<>();
+        for (final List<List<String>> tile : run.tiles2) {
+            final List<String> origins = tile.get(0);
+            final List<String> destinations = tile.get(1);
+            final StringBuilder url = new StringBuilder(server.baseUrl()).append("/table/v1/driving/");
+            final List<String> all = new ArrayList<>(origins);
+            all.addAll(destinations);
+            for (int i = 0; i < all.size(); i++) {
+                final double[] point = run.points.get(all.get(i));
+                url.append(i == 0 ? "" : ";").append(String.format(Locale.ROOT, "%.6f,%.6f", point[1], point[0]));
+            }
+            url.append("?sources=");
+            for (int i = 0; i < origins.size(); i++) {
+                url.append(i == 0 ? "" : ";").append(i);
+            }
+            url.append("&destinations=");
+            for (int i = 0; i < destinations.size(); i++) {
+                url.append(i == 0 ? "" : ";").append(origins.size() + i);
+            }
+            url.append("&annotations=duration,distance&generate_hints=false");
+            final HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create(url.toString())).GET().build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            final JsonNode table = mapper.readTree(response.body());
+            assertEquals("Ok", table.path("code").asText(), new String(response.body(), 0, Math.min(300, response.body().length)));
+            for (int r = 0; r < origins.size(); r++) {
+                for (int c = 0; c < destinations.size(); c++) {
+                    cells++;
+                    final Row row = rows.get(origins.get(r) + ">" + destinations.get(c));
+                    final JsonNode duration = table.get("durations").get(r).get(c);
+                    final JsonNode distance = table.get("distances").get(r).get(c);
+                    final double originSnap = table.get("sources").get(r).get("distance").asDouble();
+                    final double destinationSnap = table.get("destinations").get(c).get("distance").asDouble();
+                    final String expectedStatus = duration.isNull() ? MatrixRowFields.STATUS_UNROUTABLE : MatrixRowFields.STATUS_OK;
+                    nulls += duration.isNull() ? 1 : 0;
+                    final Double expectedDuration = duration.isNull() ? null : accepted(duration.asDouble());
+                    final Double expectedDistance = distance.isNull() || duration.isNull() ? null : accepted(distance.asDouble());
+                    clamped += (!duration.isNull() && duration.asDouble() < 0 ? 1 : 0) + (!distance.isNull() && distance.asDouble() < 0 ? 1 : 0);
+                    final Row expected = new Row(origins.get(r), destinations.get(c), expectedDuration, expectedDistance, expectedStatus,
+                            originSnap, destinationSnap);
+                    if (!expected.equals(row)) {
+                        mismatches.add("expected " + expected + " got " + row);
+                        pairs.add(new Row[]{expected, row});
+                    }
+                }
+            }
+        }
+        return new Comparison(cells, clamped, nulls, mismatches, pairs);
+    }
+
+    /** The documented rule (JsonMatrices.settleNegatives): same-segment negatives count as 0. */
+    private static double accepted(final double value) {
+        return value < 0 ? 0.0 : value;
+    }
+}
