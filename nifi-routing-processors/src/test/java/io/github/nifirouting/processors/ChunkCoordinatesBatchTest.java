@@ -44,6 +44,7 @@ class ChunkCoordinatesBatchTest {
         final TestRunner runner = TestRunners.newTestRunner(ChunkCoordinates.class);
         final CSVReader csvReader = new CSVReader();
         runner.addControllerService("csv", csvReader);
+        runner.setProperty(csvReader, "schema-access-strategy", "csv-header-derived");
         runner.enableControllerService(csvReader);
         final JsonRecordSetWriter writer = new JsonRecordSetWriter();
         runner.addControllerService("json-writer", writer);

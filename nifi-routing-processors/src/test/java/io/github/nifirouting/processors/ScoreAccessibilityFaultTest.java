@@ -100,6 +100,7 @@ class ScoreAccessibilityFaultTest {
         chunker.setProperty(ChunkCoordinates.DESTINATION_SET, "competitors");
         chunker.setProperty(ChunkCoordinates.ROUTING_ENGINE, "engine");
         chunker.setProperty(ChunkCoordinates.CHUNK_SIZE, "25");
+        chunker.setProperty(ChunkCoordinates.MAX_PAIRS_PER_TILE, "625"); // 25 x 25: four destination blocks per origin chunk
         chunker.enqueue(sites);
         chunker.run();
         invoker.setProperty(InvokeRoutingMatrix.ROUTING_ENGINE, "engine");
