@@ -223,12 +223,13 @@ class HttpEnginesTest {
     @Test
     void fourTasksShareOneLocationRateLimit() throws Exception {
         // GraphHopper's Matrix API meters locations (300 per 5 s); here 40 locations per 500 ms, 2 + 2 locations per request.
+        // Timed from before enabling: the limiter's periods start when it is created, so a slow enable cannot shorten them.
+        final long start = System.nanoTime();
         final GraphHopperApiRoutingEngine engine = enable(new GraphHopperApiRoutingEngine(), Map.of("Rate Limit", "40", "Rate Limit Period", "500 ms",
                 "Rate Limit Unit", RateLimitUnit.LOCATIONS.name(), "Read Timeout", "10 sec"));
         assertEquals(40, engine.getMatrixLimits().maxCoordinates(), "a request never needs more permits than a period has");
         server.otherwise(Answer.json(200, "{\"times\":[[1,2],[3,4]],\"distances\":[[1,2],[3,4]]}"));
         final java.util.concurrent.ExecutorService tasks = java.util.concurrent.Executors.newFixedThreadPool(4);
-        final long start = System.nanoTime();
         final java.util.List<java.util.concurrent.Future<?>> futures = new java.util.ArrayList<>();
         for (int t = 0; t < 4; t++) {
             futures.add(tasks.submit(() -> {
