@@ -12,9 +12,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The one skeleton of reading an engine's JSON answer object, shared by the matrix protocols: a body that is not a JSON
- * object or ends inside it is a broken answer (TRANSIENT; the transport makes it REJECTED under a 4xx status, e.g. a
- * proxy's HTML page), a body over the size cap is REJECTED, and every top-level field is either kept as text, read by the
+ * The one skeleton of reading an engine's JSON answer object, shared by the matrix and isochrone protocols: a body that
+ * is not a JSON object or ends inside it is a broken answer (TRANSIENT; under an error status the transport lets the
+ * status decide, e.g. for a proxy's HTML page), a body over the size cap is REJECTED, and every top-level field is either kept as text, read by the
  * protocol, or skipped without being materialised.
  */
 public final class JsonAnswers {
@@ -47,31 +47,42 @@ public final class JsonAnswers {
      */
     public static Answer readObject(final InputStream body, final String engine, final Set<String> textFields, final FieldReader fields)
             throws RoutingException {
-        final Answer answer = new Answer();
         try (JsonParser parser = JsonMatrices.JSON.createParser(body)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw JsonMatrices.broken(engine, "the response is not a JSON object");
             }
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                final String field = parser.currentName();
-                final JsonToken value = parser.nextToken();
-                answer.seen.add(field);
-                if (fields.read(field, value, parser)) {
-                    continue;
-                }
-                if (textFields.contains(field) && value.isScalarValue()) {
-                    answer.texts.put(field, parser.getValueAsString());
-                } else {
-                    parser.skipChildren();
-                }
-            }
+            final Answer answer = readFields(parser, textFields, fields);
             if (parser.currentToken() != JsonToken.END_OBJECT) {
                 throw JsonMatrices.broken(engine, "the response ended inside its JSON object");
             }
+            return answer;
         } catch (final ResponseTooLargeException e) {
             throw new RoutingException(RoutingException.Kind.REJECTED, e.getMessage(), null, e);
         } catch (final IOException e) {
             throw JsonMatrices.broken(engine, "malformed or truncated JSON: " + e.getMessage());
+        }
+    }
+
+    /** Reads the members of the nested object the parser is at (e.g. an error object), keeping the scalar {@code textFields} as text. */
+    public static Answer readMembers(final JsonParser parser, final Set<String> textFields) throws IOException, RoutingException {
+        return readFields(parser, textFields, (field, value, reader) -> false);
+    }
+
+    private static Answer readFields(final JsonParser parser, final Set<String> textFields, final FieldReader fields)
+            throws IOException, RoutingException {
+        final Answer answer = new Answer();
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            final String field = parser.currentName();
+            final JsonToken value = parser.nextToken();
+            answer.seen.add(field);
+            if (fields.read(field, value, parser)) {
+                continue;
+            }
+            if (textFields.contains(field) && value.isScalarValue()) {
+                answer.texts.put(field, parser.getValueAsString());
+            } else {
+                parser.skipChildren();
+            }
         }
         return answer;
     }

@@ -170,20 +170,10 @@ public final class OrsMatrixProtocol implements EngineProtocol {
     /** ORS matrix error code for a location it cannot place on its network. */
     private static final String POINT_NOT_FOUND = "6010";
 
-    private static String readError(final JsonParser parser) throws IOException {
-        String code = null;
-        String message = null;
-        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-            final String field = parser.currentName();
-            parser.nextToken();
-            if ("code".equals(field)) {
-                code = parser.getValueAsString();
-            } else if ("message".equals(field)) {
-                message = parser.getValueAsString();
-            } else {
-                parser.skipChildren();
-            }
-        }
+    private static String readError(final JsonParser parser) throws IOException, RoutingException {
+        final JsonAnswers.Answer error = JsonAnswers.readMembers(parser, Set.of("code", "message"));
+        final String code = error.text("code");
+        final String message = error.text("message");
         return (code == null ? "" : code + ": ") + (message == null ? "" : message);
     }
 }
