@@ -6,17 +6,77 @@ import io.github.nifirouting.engine.RoutingException;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads a GeoJSON geometry (RFC 7946) with Jackson's streaming parser into polygons of flat {@code lon, lat} rings, the
  * form {@link io.github.nifirouting.model.IsochroneRings} holds: no geometry library in protocol code. Polygon and
  * MultiPolygon are read; any other type (a LineString contour, the Point of a snapped location) gives no polygon.
- * Members may come in any order, so {@code coordinates} is read before its {@code type} is known.
+ * Members may come in any order, so {@code coordinates} is read before its {@code type} is known. Features are read
+ * with their scalar properties, where engines say which threshold a polygon belongs to.
  */
 public final class GeoJsonPolygons {
 
+    /** A Feature: the polygons of its geometry and its scalar properties (numbers as Double, other scalars as text). */
+    public record Feature(List<List<double[]>> polygons, Map<String, Object> properties) {
+
+        /** A numeric property, NaN when missing or not a number. */
+        public double number(final String name) {
+            return properties.get(name) instanceof Double number ? number : Double.NaN;
+        }
+
+        /** A property that is not a number, null when missing. */
+        public String text(final String name) {
+            return properties.get(name) instanceof String text ? text : null;
+        }
+    }
+
+    /** Takes one Feature of an answer. */
+    @FunctionalInterface
+    public interface FeatureReader {
+        void read(Feature feature) throws RoutingException;
+    }
+
     private GeoJsonPolygons() {
+    }
+
+    /** Reads the array of Features the parser is at (a FeatureCollection's {@code features}), handing each to {@code each}. */
+    public static void readFeatures(final JsonParser parser, final String name, final String engine, final FeatureReader each)
+            throws IOException, RoutingException {
+        JsonMatrices.expect(parser, JsonToken.START_ARRAY, name, engine);
+        for (int index = 0; parser.nextToken() != JsonToken.END_ARRAY; index++) {
+            JsonMatrices.expect(parser, JsonToken.START_OBJECT, name + "[" + index + "]", engine);
+            each.read(readFeature(parser, engine));
+        }
+    }
+
+    private static Feature readFeature(final JsonParser parser, final String engine) throws IOException, RoutingException {
+        List<List<double[]>> polygons = List.of();
+        final Map<String, Object> properties = new HashMap<>();
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            final String field = parser.currentName();
+            final JsonToken value = parser.nextToken();
+            if ("geometry".equals(field)) {
+                polygons = read(parser, engine);
+            } else if ("properties".equals(field) && value == JsonToken.START_OBJECT) {
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    final String property = parser.currentName();
+                    final JsonToken propertyValue = parser.nextToken();
+                    if (propertyValue.isNumeric()) {
+                        properties.put(property, parser.getDoubleValue());
+                    } else if (propertyValue.isScalarValue()) {
+                        properties.put(property, parser.getValueAsString());
+                    } else {
+                        parser.skipChildren();
+                    }
+                }
+            } else {
+                parser.skipChildren();
+            }
+        }
+        return new Feature(polygons, properties);
     }
 
     /** Reads the geometry object the parser is at (its START_OBJECT, or a null value). */
