@@ -213,8 +213,9 @@ public final class HttpEngineClient implements AutoCloseable {
             if (expired.get()) {
                 throw incomplete(e);
             }
-            if (status >= 400 && status < 500 && e.kind() == RoutingException.Kind.TRANSIENT && !isRetryableStatus(status)) {
-                // A 4xx whose body is not the engine's error format (a proxy's page, a cut-off error): the status decides.
+            if (status >= 400 && e.kind() == RoutingException.Kind.TRANSIENT) {
+                // An error body not in the engine's format (a proxy's page, a cut-off error): the status decides, a 503 with its Retry-After.
+                failOnStatus(status, headers);
                 throw new RoutingException(RoutingException.Kind.REJECTED, "HTTP " + status + " from " + baseUrl + ": " + e.getMessage(), null, e);
             }
             throw e;

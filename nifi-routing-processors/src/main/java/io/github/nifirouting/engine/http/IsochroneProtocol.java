@@ -25,7 +25,8 @@ public interface IsochroneProtocol {
      *
      * @return true when read; false when the engine says it cannot place the point on its network; null for an error
      *         answer the protocol does not recognise, which the client then classifies by its status
-     * @throws RoutingException REJECTED for engine errors no retry can fix, TRANSIENT for a broken 2xx answer
+     * @throws RoutingException REJECTED for engine errors no retry can fix, TRANSIENT for a broken answer (under an error
+     *                          status the client lets the status decide, as for null)
      */
     Boolean readIsochrones(int status, HttpHeaders headers, InputStream body, double[] thresholdsSeconds, int index,
                            List<List<List<double[]>>> polygons) throws RoutingException, IOException;

@@ -14,6 +14,8 @@ import org.apache.nifi.util.TestRunners;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.List;
 import java.util.Map;
@@ -207,6 +209,36 @@ class HttpIsochronesTest {
         server.then(400, "{\"message\":\"The requested profile 'rocket' does not exist\"}");
         assertEquals(RoutingException.Kind.REJECTED, assertThrows(RoutingException.class,
                 () -> engine.computeIsochrones(47.0, 8.0, THRESHOLDS, new CallStats())).kind());
+    }
+
+    /**
+     * An error body not in the engine's format (a proxy's page, a cut-off error) is classified by its status alone, the
+     * same on every isochrone protocol as on the matrix protocols: a 5xx is retried and keeps its Retry-After, a 4xx is
+     * rejected without a retry.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"Valhalla", "OpenRouteService", "GraphHopper"})
+    void anErrorBodyNotInTheEnginesFormatIsClassifiedByItsStatus(final String name) throws Exception {
+        final AbstractHttpRoutingEngine engine = switch (name) {
+            case "Valhalla" -> enable(new ValhallaRoutingEngine(), Map.of());
+            case "OpenRouteService" -> enable(new OpenRouteServiceRoutingEngine(), Map.of());
+            default -> enable(new GraphHopperApiRoutingEngine(), Map.of("Profile", "car"));
+        };
+        final Answer badGateway = new Answer(502, "<html>bad gateway</html>", Map.of("Content-Type", "text/html", "Retry-After", "0"));
+        server.then(badGateway, badGateway);
+        final RoutingException transientError = assertThrows(RoutingException.class,
+                () -> engine.computeIsochrones(47.0, 8.0, THRESHOLDS, new CallStats()));
+        assertEquals(RoutingException.Kind.TRANSIENT, transientError.kind(), transientError.getMessage());
+        assertTrue(transientError.retryAfter().isPresent(), "the 502's Retry-After is kept");
+        assertEquals(2, server.requestCount(), "retried once");
+
+        server.then(Answer.html(404, "<html>not found</html>"));
+        assertEquals(RoutingException.Kind.REJECTED, assertThrows(RoutingException.class,
+                () -> engine.computeIsochrones(47.0, 8.0, THRESHOLDS, new CallStats())).kind());
+        server.then(Answer.json(400, "{\"message\":\"Cannot find"));
+        assertEquals(RoutingException.Kind.REJECTED, assertThrows(RoutingException.class,
+                () -> engine.computeIsochrones(47.0, 8.0, THRESHOLDS, new CallStats())).kind());
+        assertEquals(4, server.requestCount(), "4xx are not retried");
     }
 
     @Test
