@@ -1,16 +1,13 @@
 package io.github.nifirouting.engine.valhalla;
 
-import com.fasterxml.jackson.core.JsonParseException;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.engine.http.GeoJsonPolygons;
 import io.github.nifirouting.engine.http.IsochroneProtocol;
 import io.github.nifirouting.engine.http.JsonBodies;
 import io.github.nifirouting.engine.http.Endpoints;
+import io.github.nifirouting.engine.http.JsonAnswers;
 import io.github.nifirouting.engine.http.JsonMatrices;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpHeaders;
@@ -31,8 +28,8 @@ public final class ValhallaIsochroneProtocol implements IsochroneProtocol {
 
     static final int MAX_CONTOURS = 4;
     private static final String ENGINE = "Valhalla isochrone";
-    /** 171: No suitable edges near location. */
-    private static final Set<Integer> OFF_NETWORK_CODES = Set.of(171);
+    /** No suitable edges near location: the point is off the network. */
+    private static final String NO_SUITABLE_EDGES = "171";
 
     private final String costing;
 
@@ -74,87 +71,41 @@ public final class ValhallaIsochroneProtocol implements IsochroneProtocol {
 
     @Override
     public Boolean readIsochrones(final int status, final HttpHeaders headers, final InputStream body, final double[] thresholdsSeconds,
-                                  final int index, final List<List<List<double[]>>> polygons) throws RoutingException, IOException {
-        Integer errorCode = null;
-        String error = null;
-        boolean sawFeatures = false;
-        try (JsonParser parser = JsonMatrices.JSON.createParser(body)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                if (status >= 400) {
-                    return null;
-                }
-                throw JsonMatrices.broken(ENGINE, "the response is not a JSON object");
+                                  final int index, final List<List<List<double[]>>> polygons) throws RoutingException {
+        final JsonAnswers.Answer answer = JsonAnswers.readObject(body, ENGINE, Set.of("error_code", "error"), (field, value, parser) -> {
+            if (!"features".equals(field)) {
+                return false;
             }
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                final String field = parser.currentName();
-                final JsonToken value = parser.nextToken();
-                switch (field) {
-                    case "error_code" -> errorCode = value.isNumeric() ? parser.getIntValue() : null;
-                    case "error" -> error = parser.getValueAsString();
-                    case "features" -> {
-                        JsonMatrices.expect(parser, JsonToken.START_ARRAY, "features", ENGINE);
-                        sawFeatures = true;
-                        while (parser.nextToken() == JsonToken.START_OBJECT) {
-                            readFeature(parser, thresholdsSeconds, index, polygons);
-                        }
-                    }
-                    default -> parser.skipChildren();
-                }
-            }
-        } catch (final JsonParseException e) {
-            if (status >= 400) {
-                return null; // not Valhalla's error format (a proxy's page): the status decides
-            }
-            throw JsonMatrices.broken(ENGINE, e.getOriginalMessage());
-        }
+            GeoJsonPolygons.readFeatures(parser, field, ENGINE, feature -> addContour(feature, thresholdsSeconds, index, polygons));
+            return true;
+        });
+        final String errorCode = answer.text("error_code");
         if (status >= 400 || errorCode != null) {
-            if (errorCode != null && OFF_NETWORK_CODES.contains(errorCode)) {
+            if (NO_SUITABLE_EDGES.equals(errorCode)) {
                 return false;
             }
             if (errorCode == null || status >= 500) {
                 return null;
             }
-            throw new RoutingException(RoutingException.Kind.REJECTED, "Valhalla error " + errorCode + " (HTTP " + status + "): " + error);
+            throw new RoutingException(RoutingException.Kind.REJECTED, "Valhalla error " + errorCode + " (HTTP " + status + "): " + answer.text("error"));
         }
-        if (!sawFeatures) {
+        if (!answer.saw("features")) {
             throw JsonMatrices.broken(ENGINE, "no features in the response");
         }
         return true;
     }
 
     /** One feature: its contour (minutes) picks the threshold of this request it belongs to. */
-    private static void readFeature(final JsonParser parser, final double[] thresholdsSeconds, final int index,
-                                    final List<List<List<double[]>>> polygons) throws IOException, RoutingException {
-        double contourMinutes = Double.NaN;
-        String metric = "time";
-        List<List<double[]>> geometry = List.of();
-        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-            final String field = parser.currentName();
-            parser.nextToken();
-            if ("geometry".equals(field)) {
-                geometry = GeoJsonPolygons.read(parser, ENGINE);
-            } else if ("properties".equals(field) && parser.currentToken() == JsonToken.START_OBJECT) {
-                while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                    final String property = parser.currentName();
-                    final JsonToken value = parser.nextToken();
-                    if ("contour".equals(property) && value.isNumeric()) {
-                        contourMinutes = parser.getDoubleValue();
-                    } else if ("metric".equals(property)) {
-                        metric = parser.getValueAsString();
-                    } else {
-                        parser.skipChildren();
-                    }
-                }
-            } else {
-                parser.skipChildren();
-            }
-        }
-        if (Double.isNaN(contourMinutes) || !"time".equals(metric) || geometry.isEmpty()) {
+    private static void addContour(final GeoJsonPolygons.Feature feature, final double[] thresholdsSeconds, final int index,
+                                   final List<List<List<double[]>>> polygons) throws RoutingException {
+        final double contourMinutes = feature.number("contour");
+        final String metric = feature.text("metric");
+        if (Double.isNaN(contourMinutes) || (metric != null && !"time".equals(metric)) || feature.polygons().isEmpty()) {
             return; // a location feature (show_locations) or a distance contour: not ours
         }
         for (int t = index * MAX_CONTOURS; t < Math.min(thresholdsSeconds.length, (index + 1) * MAX_CONTOURS); t++) {
             if (Math.abs(thresholdsSeconds[t] / 60 - contourMinutes) < 1e-3) {
-                polygons.get(t).addAll(geometry);
+                polygons.get(t).addAll(feature.polygons());
                 return;
             }
         }
