@@ -1,21 +1,20 @@
 package io.github.nifirouting.engine.ors;
 
-import com.fasterxml.jackson.core.JsonParseException;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.engine.http.GeoJsonPolygons;
 import io.github.nifirouting.engine.http.IsochroneProtocol;
 import io.github.nifirouting.engine.http.JsonBodies;
 import io.github.nifirouting.engine.http.Endpoints;
+import io.github.nifirouting.engine.http.JsonAnswers;
 import io.github.nifirouting.engine.http.JsonMatrices;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.util.List;
+import java.util.Set;
 
 /**
  * OpenRouteService's isochrones: {@code POST /v2/isochrones/{profile}} with one location ([lon, lat]), {@code range} in
@@ -28,7 +27,7 @@ import java.util.List;
 public final class OrsIsochroneProtocol implements IsochroneProtocol {
 
     private static final String ENGINE = "OpenRouteService isochrones";
-    private static final int UNABLE_TO_BUILD = 3099;
+    private static final String UNABLE_TO_BUILD = "3099";
 
     private final String profile;
     private final String apiKey;
@@ -73,91 +72,42 @@ public final class OrsIsochroneProtocol implements IsochroneProtocol {
 
     @Override
     public Boolean readIsochrones(final int status, final HttpHeaders headers, final InputStream body, final double[] thresholdsSeconds,
-                                  final int index, final List<List<List<double[]>>> polygons) throws RoutingException, IOException {
-        Integer errorCode = null;
-        String message = null;
-        boolean sawFeatures = false;
-        try (JsonParser parser = JsonMatrices.JSON.createParser(body)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                if (status >= 400) {
-                    return null;
-                }
-                throw JsonMatrices.broken(ENGINE, "the response is not a JSON object");
+                                  final int index, final List<List<List<double[]>>> polygons) throws RoutingException {
+        final JsonAnswers.Answer[] error = new JsonAnswers.Answer[1];
+        final JsonAnswers.Answer answer = JsonAnswers.readObject(body, ENGINE, Set.of(), (field, value, parser) -> {
+            if ("error".equals(field) && value == JsonToken.START_OBJECT) {
+                error[0] = JsonAnswers.readMembers(parser, Set.of("code", "message"));
+            } else if ("features".equals(field)) {
+                GeoJsonPolygons.readFeatures(parser, field, ENGINE, feature -> addRange(feature, thresholdsSeconds, polygons));
+            } else {
+                return false; // the gateway's {"error": "Rate limit exceeded"} form has no code: its status decides
             }
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                final String field = parser.currentName();
-                final JsonToken value = parser.nextToken();
-                if ("error".equals(field) && value == JsonToken.START_OBJECT) {
-                    while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                        final String member = parser.currentName();
-                        final JsonToken memberValue = parser.nextToken();
-                        if ("code".equals(member) && memberValue.isNumeric()) {
-                            errorCode = parser.getIntValue();
-                        } else if ("message".equals(member)) {
-                            message = parser.getValueAsString();
-                        } else {
-                            parser.skipChildren();
-                        }
-                    }
-                } else if ("error".equals(field)) {
-                    message = parser.getValueAsString(); // the gateway's {"error": "Rate limit exceeded"} form
-                } else if ("features".equals(field)) {
-                    JsonMatrices.expect(parser, JsonToken.START_ARRAY, "features", ENGINE);
-                    sawFeatures = true;
-                    while (parser.nextToken() == JsonToken.START_OBJECT) {
-                        readFeature(parser, thresholdsSeconds, polygons);
-                    }
-                } else {
-                    parser.skipChildren();
-                }
-            }
-        } catch (final JsonParseException e) {
-            if (status >= 400) {
-                return null;
-            }
-            throw JsonMatrices.broken(ENGINE, e.getOriginalMessage());
-        }
+            return true;
+        });
+        final String errorCode = error[0] == null ? null : error[0].text("code");
         if (status >= 400) {
-            if (errorCode != null && errorCode == UNABLE_TO_BUILD) {
+            if (UNABLE_TO_BUILD.equals(errorCode)) {
                 return false;
             }
             if (errorCode == null || status >= 500) {
                 return null;
             }
-            throw new RoutingException(RoutingException.Kind.REJECTED, "OpenRouteService error " + errorCode + " (HTTP " + status + "): " + message);
+            throw new RoutingException(RoutingException.Kind.REJECTED, "OpenRouteService error " + errorCode + " (HTTP " + status + "): "
+                    + error[0].text("message"));
         }
-        if (!sawFeatures) {
+        if (!answer.saw("features")) {
             throw JsonMatrices.broken(ENGINE, "no features in the response");
         }
         return true;
     }
 
-    private static void readFeature(final JsonParser parser, final double[] thresholdsSeconds, final List<List<List<double[]>>> polygons)
-            throws IOException, RoutingException {
-        double value = Double.NaN;
-        List<List<double[]>> geometry = List.of();
-        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-            final String field = parser.currentName();
-            parser.nextToken();
-            if ("geometry".equals(field)) {
-                geometry = GeoJsonPolygons.read(parser, ENGINE);
-            } else if ("properties".equals(field) && parser.currentToken() == JsonToken.START_OBJECT) {
-                while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                    final String property = parser.currentName();
-                    final JsonToken token = parser.nextToken();
-                    if ("value".equals(property) && token.isNumeric()) {
-                        value = parser.getDoubleValue();
-                    } else {
-                        parser.skipChildren();
-                    }
-                }
-            } else {
-                parser.skipChildren();
-            }
-        }
+    /** One feature: its value (seconds) picks the threshold it belongs to. */
+    private static void addRange(final GeoJsonPolygons.Feature feature, final double[] thresholdsSeconds, final List<List<List<double[]>>> polygons)
+            throws RoutingException {
+        final double value = feature.number("value");
         for (int t = 0; t < thresholdsSeconds.length; t++) {
             if (Math.abs(thresholdsSeconds[t] - value) < 0.5) {
-                polygons.get(t).addAll(geometry);
+                polygons.get(t).addAll(feature.polygons());
                 return;
             }
         }
