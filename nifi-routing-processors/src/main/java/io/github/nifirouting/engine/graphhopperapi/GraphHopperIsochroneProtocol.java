@@ -1,23 +1,22 @@
 package io.github.nifirouting.engine.graphhopperapi;
 
-import com.fasterxml.jackson.core.JsonParseException;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.engine.http.GeoJsonPolygons;
 import io.github.nifirouting.engine.http.IsochroneProtocol;
 import io.github.nifirouting.engine.http.Endpoints;
+import io.github.nifirouting.engine.http.JsonAnswers;
 import io.github.nifirouting.engine.http.JsonMatrices;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * GraphHopper's isochrone endpoint: {@code GET /isochrone?point=lat,lon&time_limit=s&buckets=1&profile=...&key=...},
@@ -59,58 +58,20 @@ public final class GraphHopperIsochroneProtocol implements IsochroneProtocol {
 
     @Override
     public Boolean readIsochrones(final int status, final HttpHeaders headers, final InputStream body, final double[] thresholdsSeconds,
-                                  final int index, final List<List<List<double[]>>> polygons) throws RoutingException, IOException {
-        String message = null;
-        String details = null;
-        boolean sawPolygons = false;
-        try (JsonParser parser = JsonMatrices.JSON.createParser(body)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                if (status >= 400) {
-                    return null;
-                }
-                throw JsonMatrices.broken(ENGINE, "the response is not a JSON object");
-            }
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                final String field = parser.currentName();
-                final JsonToken value = parser.nextToken();
-                if ("message".equals(field)) {
-                    message = parser.getValueAsString();
-                } else if ("hints".equals(field) && value == JsonToken.START_ARRAY) {
-                    while (parser.nextToken() == JsonToken.START_OBJECT) {
-                        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                            final String member = parser.currentName();
-                            parser.nextToken();
-                            if ("details".equals(member) && details == null) {
-                                details = parser.getValueAsString();
-                            } else {
-                                parser.skipChildren();
-                            }
-                        }
-                    }
-                } else if ("polygons".equals(field) || "features".equals(field)) { // json or geojson response type
-                    JsonMatrices.expect(parser, JsonToken.START_ARRAY, field, ENGINE);
-                    sawPolygons = true;
-                    while (parser.nextToken() == JsonToken.START_OBJECT) {
-                        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                            final String member = parser.currentName();
-                            parser.nextToken();
-                            if ("geometry".equals(member)) {
-                                polygons.get(index).addAll(GeoJsonPolygons.read(parser, ENGINE));
-                            } else {
-                                parser.skipChildren();
-                            }
-                        }
-                    }
-                } else {
-                    parser.skipChildren();
+                                  final int index, final List<List<List<double[]>>> polygons) throws RoutingException {
+        final List<String> details = new ArrayList<>();
+        final JsonAnswers.Answer answer = JsonAnswers.readObject(body, ENGINE, Set.of("message"), (field, value, parser) -> {
+            switch (field) {
+                case "hints" -> GraphHopperMatrixProtocol.readHints(parser, "details", details);
+                case "polygons", "features" -> // json or geojson response type
+                        GeoJsonPolygons.readFeatures(parser, field, ENGINE, feature -> polygons.get(index).addAll(feature.polygons()));
+                default -> {
+                    return false;
                 }
             }
-        } catch (final JsonParseException e) {
-            if (status >= 400) {
-                return null;
-            }
-            throw JsonMatrices.broken(ENGINE, e.getOriginalMessage());
-        }
+            return true;
+        });
+        final String message = answer.text("message");
         if (status >= 400) {
             if (status < 500 && offNetwork(message, details)) {
                 return false;
@@ -120,14 +81,14 @@ public final class GraphHopperIsochroneProtocol implements IsochroneProtocol {
             }
             throw new RoutingException(RoutingException.Kind.REJECTED, "GraphHopper error (HTTP " + status + "): " + message);
         }
-        if (!sawPolygons) {
+        if (!answer.saw("polygons") && !answer.saw("features")) {
             throw JsonMatrices.broken(ENGINE, "no polygons in the response");
         }
         return true;
     }
 
-    private static boolean offNetwork(final String message, final String details) {
-        final String text = ((message == null ? "" : message) + " " + (details == null ? "" : details)).toLowerCase(Locale.ROOT);
+    private static boolean offNetwork(final String message, final List<String> details) {
+        final String text = ((message == null ? "" : message) + " " + String.join(" ", details)).toLowerCase(Locale.ROOT);
         return text.contains("point not found") || text.contains("cannot find point") || text.contains("pointnotfoundexception")
                 || text.contains("out of bounds") || text.contains("pointoutofboundsexception");
     }

@@ -81,7 +81,7 @@ public final class GraphHopperMatrixProtocol implements EngineProtocol {
             switch (field) {
                 case "times" -> JsonMatrices.readNested(parser, durations, rows, columns, 1, "times", ENGINE);
                 case "distances" -> JsonMatrices.readNested(parser, distances, rows, columns, 1, "distances", ENGINE);
-                case "hints" -> readHints(parser, hints);
+                case "hints" -> readHints(parser, "message", hints);
                 default -> {
                     return false;
                 }
@@ -125,8 +125,8 @@ public final class GraphHopperMatrixProtocol implements EngineProtocol {
         return MatrixResult.of(rows, columns, durations, distances);
     }
 
-    /** Every {@code hints[].message}: GraphHopper explains there which points it could not use. */
-    private static void readHints(final JsonParser parser, final List<String> into) throws IOException {
+    /** Every {@code hints[].<member>}: GraphHopper explains there which points it could not use. */
+    static void readHints(final JsonParser parser, final String member, final List<String> into) throws IOException {
         if (parser.currentToken() != JsonToken.START_ARRAY) {
             parser.skipChildren();
             return;
@@ -140,7 +140,7 @@ public final class GraphHopperMatrixProtocol implements EngineProtocol {
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 final String field = parser.currentName();
                 parser.nextToken();
-                if ("message".equals(field)) {
+                if (member.equals(field)) {
                     into.add(parser.getValueAsString());
                 } else {
                     parser.skipChildren();
