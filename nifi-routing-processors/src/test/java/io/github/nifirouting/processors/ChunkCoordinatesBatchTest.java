@@ -1,9 +1,8 @@
 package io.github.nifirouting.processors;
 
-import io.github.nifirouting.coordinates.RecordFileCoordinateSet;
+import io.github.nifirouting.testsupport.CsvServices;
 import io.github.nifirouting.tiling.TileAttributes;
 import io.github.nifirouting.tiling.TileBatch;
-import org.apache.nifi.csv.CSVReader;
 import org.apache.nifi.json.JsonRecordSetWriter;
 import org.apache.nifi.processor.ProcessSession;
 import org.apache.nifi.reporting.InitializationException;
@@ -42,20 +41,13 @@ class ChunkCoordinatesBatchTest {
 
     private static TestRunner runner(final Path competitors) throws InitializationException {
         final TestRunner runner = TestRunners.newTestRunner(ChunkCoordinates.class);
-        final CSVReader csvReader = new CSVReader();
-        runner.addControllerService("csv", csvReader);
-        runner.setProperty(csvReader, "schema-access-strategy", "csv-header-derived");
-        runner.enableControllerService(csvReader);
+        CsvServices.addTextReader(runner);
         final JsonRecordSetWriter writer = new JsonRecordSetWriter();
         runner.addControllerService("json-writer", writer);
         runner.enableControllerService(writer);
         runner.setProperty(ChunkCoordinates.RECORD_READER, "csv");
         runner.setProperty(ChunkCoordinates.RECORD_WRITER, "json-writer");
-        final RecordFileCoordinateSet set = new RecordFileCoordinateSet();
-        runner.addControllerService("competitors", set);
-        runner.setProperty(set, RecordFileCoordinateSet.FILE_PATH, competitors.toString());
-        runner.setProperty(set, RecordFileCoordinateSet.RECORD_READER, "csv");
-        runner.enableControllerService(set);
+        CsvServices.addCoordinateSet(runner, "competitors", competitors);
         runner.setProperty(ChunkCoordinates.TILING_MODE, TilingMode.COORDINATE_SET.getValue());
         runner.setProperty(ChunkCoordinates.DESTINATION_SET, "competitors");
         // Origin chunks of 4 (9 chunks), 40 pairs per tile: 10 destinations per tile, 3 tiles per chunk, 27 tiles.

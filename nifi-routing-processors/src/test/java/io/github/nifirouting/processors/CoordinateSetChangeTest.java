@@ -1,10 +1,9 @@
 package io.github.nifirouting.processors;
 
+import io.github.nifirouting.testsupport.CsvServices;
 import io.github.nifirouting.coordinates.RecordFileCoordinateSet;
 import io.github.nifirouting.testsupport.HaversineTestEngine;
 import io.github.nifirouting.tiling.TileAttributes;
-import org.apache.nifi.csv.CSVReader;
-import org.apache.nifi.csv.CSVRecordSetWriter;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
@@ -46,13 +45,7 @@ class CoordinateSetChangeTest {
         chunker = TestRunners.newTestRunner(ChunkCoordinates.class);
         invoker = TestRunners.newTestRunner(InvokeRoutingMatrix.class);
         for (final TestRunner runner : List.of(chunker, invoker)) {
-            final CSVReader reader = new CSVReader();
-            runner.addControllerService("csv", reader);
-            runner.setProperty(reader, "schema-access-strategy", "csv-header-derived");
-            runner.enableControllerService(reader);
-            final CSVRecordSetWriter writer = new CSVRecordSetWriter();
-            runner.addControllerService("csv-writer", writer);
-            runner.enableControllerService(writer);
+            CsvServices.addTextReaderAndWriter(runner);
             final HaversineTestEngine engine = new HaversineTestEngine();
             runner.addControllerService("engine", engine);
             runner.enableControllerService(engine);

@@ -1,13 +1,11 @@
 package io.github.nifirouting.processors;
 
-import io.github.nifirouting.coordinates.RecordFileCoordinateSet;
+import io.github.nifirouting.testsupport.CsvServices;
 import io.github.nifirouting.engine.http.AbstractHttpRoutingEngine;
 import io.github.nifirouting.engine.osrm.OsrmRoutingEngine;
 import io.github.nifirouting.model.MatrixRowFields;
 import io.github.nifirouting.testsupport.FakeOsrmServer;
 import io.github.nifirouting.testsupport.FakeOsrmServer.Fault;
-import org.apache.nifi.csv.CSVReader;
-import org.apache.nifi.csv.CSVRecordSetWriter;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
@@ -52,18 +50,8 @@ class InvokeRoutingMatrixFaultTest {
         chunker = TestRunners.newTestRunner(ChunkCoordinates.class);
         invoker = TestRunners.newTestRunner(InvokeRoutingMatrix.class);
         for (final TestRunner runner : List.of(chunker, invoker)) {
-            final CSVReader reader = new CSVReader();
-            runner.addControllerService("csv", reader);
-            runner.setProperty(reader, "schema-access-strategy", "csv-header-derived");
-            runner.enableControllerService(reader);
-            final CSVRecordSetWriter writer = new CSVRecordSetWriter();
-            runner.addControllerService("csv-writer", writer);
-            runner.enableControllerService(writer);
-            final RecordFileCoordinateSet set = new RecordFileCoordinateSet();
-            runner.addControllerService("competitors", set);
-            runner.setProperty(set, RecordFileCoordinateSet.FILE_PATH, competitors.toString());
-            runner.setProperty(set, RecordFileCoordinateSet.RECORD_READER, "csv");
-            runner.enableControllerService(set);
+            CsvServices.addTextReaderAndWriter(runner);
+            CsvServices.addCoordinateSet(runner, "competitors", competitors);
             final OsrmRoutingEngine osrm = new OsrmRoutingEngine();
             runner.addControllerService("osrm", osrm);
             runner.setProperty(osrm, AbstractHttpRoutingEngine.BASE_URL, server.baseUrl());

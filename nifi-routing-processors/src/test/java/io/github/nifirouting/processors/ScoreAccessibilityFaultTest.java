@@ -1,15 +1,13 @@
 package io.github.nifirouting.processors;
 
+import io.github.nifirouting.testsupport.CsvServices;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.nifirouting.coordinates.RecordFileCoordinateSet;
 import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.model.CoordinateBlock;
 import io.github.nifirouting.model.MatrixLimits;
 import io.github.nifirouting.model.MatrixResult;
 import io.github.nifirouting.testsupport.HaversineTestEngine;
-import org.apache.nifi.csv.CSVReader;
-import org.apache.nifi.csv.CSVRecordSetWriter;
 import org.apache.nifi.json.JsonRecordSetWriter;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
@@ -86,11 +84,7 @@ class ScoreAccessibilityFaultTest {
         invoker = TestRunners.newTestRunner(InvokeRoutingMatrix.class);
         for (final TestRunner runner : List.of(chunker, invoker)) {
             csv(runner);
-            final RecordFileCoordinateSet set = new RecordFileCoordinateSet();
-            runner.addControllerService("competitors", set);
-            runner.setProperty(set, RecordFileCoordinateSet.FILE_PATH, competitors.toString());
-            runner.setProperty(set, RecordFileCoordinateSet.RECORD_READER, "csv");
-            runner.enableControllerService(set);
+            CsvServices.addCoordinateSet(runner, "competitors", competitors);
             runner.addControllerService("engine", engine);
             runner.enableControllerService(engine);
         }
@@ -111,13 +105,7 @@ class ScoreAccessibilityFaultTest {
     }
 
     private static void csv(final TestRunner runner) throws Exception {
-        final CSVReader reader = new CSVReader();
-        runner.addControllerService("csv", reader);
-        runner.setProperty(reader, "schema-access-strategy", "csv-header-derived");
-        runner.enableControllerService(reader);
-        final CSVRecordSetWriter writer = new CSVRecordSetWriter();
-        runner.addControllerService("csv-writer", writer);
-        runner.enableControllerService(writer);
+        CsvServices.addTextReaderAndWriter(runner);
     }
 
     private TestRunner scorer(final boolean twoStep, final ScoreGrouping grouping) throws Exception {

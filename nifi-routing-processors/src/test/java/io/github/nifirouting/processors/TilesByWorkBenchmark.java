@@ -1,10 +1,9 @@
 package io.github.nifirouting.processors;
 
-import io.github.nifirouting.coordinates.RecordFileCoordinateSet;
+import io.github.nifirouting.testsupport.CsvServices;
 import io.github.nifirouting.model.MatrixLimits;
 import io.github.nifirouting.parquet.ParquetRecordSetWriter;
 import io.github.nifirouting.testsupport.HaversineTestEngine;
-import org.apache.nifi.csv.CSVReader;
 import org.apache.nifi.csv.CSVRecordSetWriter;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
@@ -51,14 +50,8 @@ class TilesByWorkBenchmark {
     }
 
     private static void services(final TestRunner runner, final Path competitors, final HaversineTestEngine engine) throws Exception {
-        final CSVReader csv = new CSVReader();
-        runner.addControllerService("csv", csv);
-        runner.enableControllerService(csv);
-        final RecordFileCoordinateSet set = new RecordFileCoordinateSet();
-        runner.addControllerService("competitors", set);
-        runner.setProperty(set, RecordFileCoordinateSet.FILE_PATH, competitors.toString());
-        runner.setProperty(set, RecordFileCoordinateSet.RECORD_READER, "csv");
-        runner.enableControllerService(set);
+        CsvServices.addTextReader(runner);
+        CsvServices.addCoordinateSet(runner, "competitors", competitors);
         runner.addControllerService("engine", engine);
         runner.enableControllerService(engine);
     }
