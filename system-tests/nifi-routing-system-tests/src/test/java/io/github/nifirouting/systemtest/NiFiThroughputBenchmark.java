@@ -63,10 +63,15 @@ class NiFiThroughputBenchmark {
         Files.createDirectories(work.resolve("osrm"));
         final Path osrm = prepareOsrm(osrmHome, NiFiSystemIT.requireOsmExtract("andorra.osm.pbf"), work.resolve("osrm"));
         final List<Case> cases = List.of(
-                new Case(100, Integer.getInteger("benchmark.sites.100", 1000), Integer.getInteger("benchmark.competitors.100", 200), 100),
-                new Case(1000, Integer.getInteger("benchmark.sites.1000", 2000), Integer.getInteger("benchmark.competitors.1000", 1000), 1000));
+                new Case(100, Integer.getInteger("benchmark.sites.100", 8000), Integer.getInteger("benchmark.competitors.100", 200), 100),
+                new Case(1000, Integer.getInteger("benchmark.sites.1000", 10000), Integer.getInteger("benchmark.competitors.1000", 1000), 1000));
         final List<String> lines = new ArrayList<>();
-        try (NiFiProcess nifi = NiFiProcess.start(NiFiHome.prepare(home), NIFI_HEAP, Duration.ofMinutes(8))) {
+        final List<String> jvmOptions = new ArrayList<>();
+        if (Boolean.getBoolean("benchmark.jfr")) { // a JFR profile of NiFi, in the benchmark's work directory
+            jvmOptions.add("-XX:StartFlightRecording=filename=" + work.resolve("nifi.jfr") + ",settings=profile,dumponexit=true");
+        }
+        try (NiFiProcess nifi = NiFiProcess.launch(NiFiHome.prepare(home), NIFI_HEAP, jvmOptions)) {
+            nifi.awaitRestApi(Duration.ofMinutes(8));
             final FlowRunner flows = new FlowRunner(nifi.rest());
             System.out.printf("NiFi booted in %.1f s, %d CPUs%n", nifi.bootTime().toMillis() / 1000.0, Runtime.getRuntime().availableProcessors());
             for (final Case c : cases) {
@@ -152,25 +157,41 @@ class NiFiThroughputBenchmark {
             warmTiles.add(new List[]{siteIds, new ArrayList<>(competitors.keySet())});
             plainLoop(baseUrl, warmTiles, sites, competitors, c.tableSize(), concurrentTasks);
 
-            Files.move(staged, input.resolve("sites.csv"), StandardCopyOption.ATOMIC_MOVE);
-            final long startMillis = System.currentTimeMillis();
-            final long startNanos = System.nanoTime();
-            flows.setGroupState(groupId, "RUNNING");
-            try {
-                flows.awaitQuiescence(groupId, Duration.ofMinutes(15));
-            } finally {
-                flows.setGroupState(groupId, "STOPPED");
+            // Round 0 warms NiFi (JIT, writers) on the same input and is not counted; the last round is timed.
+            final int rounds = Integer.getInteger("benchmark.rounds", 2);
+            double nifiSeconds = 0;
+            double quietSeconds = 0;
+            double firstSeconds = 0;
+            List<Path> parquet = List.of();
+            Map<String, Long> before = counters(rest, routerId);
+            for (int round = 0; round < rounds; round++) {
+                NiFiHome.deleteRecursively(output);
+                before = counters(rest, routerId);
+                Files.copy(staged, dir.resolve("sites.tmp"), StandardCopyOption.REPLACE_EXISTING);
+                Files.move(dir.resolve("sites.tmp"), input.resolve("sites-" + round + ".csv"), StandardCopyOption.ATOMIC_MOVE);
+                final long startMillis = System.currentTimeMillis();
+                final long startNanos = System.nanoTime();
+                flows.setGroupState(groupId, "RUNNING");
+                try {
+                    flows.awaitQuiescence(groupId, Duration.ofMinutes(15));
+                } finally {
+                    flows.setGroupState(groupId, "STOPPED");
+                }
+                quietSeconds = (System.nanoTime() - startNanos) / 1e9;
+                try (Stream<Path> files = Files.list(output)) {
+                    parquet = files.filter(f -> f.toString().endsWith(".parquet")).sorted().toList();
+                }
+                long lastWritten = 0;
+                long firstWritten = Long.MAX_VALUE;
+                for (final Path file : parquet) {
+                    lastWritten = Math.max(lastWritten, Files.getLastModifiedTime(file).toMillis());
+                    firstWritten = Math.min(firstWritten, Files.getLastModifiedTime(file).toMillis());
+                }
+                nifiSeconds = (lastWritten - startMillis) / 1000.0;
+                firstSeconds = (firstWritten - startMillis) / 1000.0;
+                System.out.printf(Locale.ROOT, "max-table-size %d, round %d%s: %.1f s drop to last Parquet file (first after %.1f s), %d files%n",
+                        c.tableSize(), round, round < rounds - 1 ? " (warm-up)" : "", nifiSeconds, firstSeconds, parquet.size());
             }
-            final double quietSeconds = (System.nanoTime() - startNanos) / 1e9;
-            final List<Path> parquet;
-            try (Stream<Path> files = Files.list(output)) {
-                parquet = files.filter(f -> f.toString().endsWith(".parquet")).sorted().toList();
-            }
-            long lastWritten = 0;
-            for (final Path file : parquet) {
-                lastWritten = Math.max(lastWritten, Files.getLastModifiedTime(file).toMillis());
-            }
-            final double nifiSeconds = (lastWritten - startMillis) / 1000.0;
             assertTrue(!Files.exists(dir.resolve("failed")) || isEmpty(dir.resolve("failed")), "nothing failed");
 
             // The tiles NiFi made: origin and destination ids of each output file.
@@ -192,6 +213,7 @@ class NiFiThroughputBenchmark {
             final long pairs = (long) c.sites() * c.competitors();
             assertEquals(pairs, rows, "every pair written");
             final Map<String, Long> counters = counters(rest, routerId);
+            before.forEach((name, value) -> counters.merge(name, -value, Long::sum));
             final long requests = counters.getOrDefault("Engine requests", 0L);
             final double fill = (double) pairs / requests / ((double) c.tableSize() * c.tableSize());
 
@@ -205,9 +227,9 @@ class NiFiThroughputBenchmark {
             final String line = String.format(Locale.ROOT, "%-10d %-12s %6d %,10d %9s %,13.0f %,13.0f %6.2f %6.2f %s", c.tableSize(),
                     c.sites() + " x " + c.competitors(), tiles.size(), pairs, requests + "/" + plain[0], nifiRate, plainRate,
                     nifiRate / plainRate, fill, String.format(Locale.ROOT,
-                            "NiFi %.1f s (drop to last Parquet file; quiet after %.1f s), plain %.1f s, %d InvokeRoutingMatrix tasks = %d plain threads, "
+                            "NiFi %.1f s (drop to last Parquet file; first file %.1f s; quiet after %.1f s), plain %.1f s, %d InvokeRoutingMatrix tasks = %d plain threads, "
                                     + "%.1f MB JSON in the plain loop, Parquet %.1f MB, counters %s",
-                            nifiSeconds, quietSeconds, plainSeconds, concurrentTasks, concurrentTasks, plain[1] / 1048576.0,
+                            nifiSeconds, firstSeconds, quietSeconds, plainSeconds, concurrentTasks, concurrentTasks, plain[1] / 1048576.0,
                             parquet.stream().mapToLong(NiFiThroughputBenchmark::size).sum() / 1048576.0, counters));
             System.out.println(line);
             return line;
