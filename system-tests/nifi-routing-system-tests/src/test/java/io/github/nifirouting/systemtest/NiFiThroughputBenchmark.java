@@ -129,6 +129,17 @@ class NiFiThroughputBenchmark {
             serviceProperties.put("Max URL Length", "65536");
             serviceProperties.put("Read Timeout", "120 sec");
             rest.put("/controller-services/" + osrmId, serviceUpdate);
+            final String dictionary = System.getProperty("benchmark.parquet.dictionary"); // unset: the template's writer as shipped
+            if (dictionary != null) {
+                final JsonNode writer = flows.services(groupId).stream()
+                        .filter(s -> "Matrix Parquet writer".equals(s.path("component").path("name").asText())).findFirst().orElseThrow();
+                final ObjectNode writerUpdate = JSON.createObjectNode();
+                writerUpdate.set("revision", rest.revision(writer));
+                final ObjectNode writerComponent = writerUpdate.putObject("component");
+                writerComponent.put("id", writer.path("id").asText());
+                writerComponent.putObject("properties").put("Dictionary Encoding", dictionary);
+                rest.put("/controller-services/" + writer.path("id").asText(), writerUpdate);
+            }
             String routerId = null;
             int concurrentTasks = 0;
             for (final JsonNode processor : flows.processors(groupId)) {
