@@ -35,11 +35,23 @@ final class RecordWriteSupport extends WriteSupport<Record> {
     private final MessageType parquetSchema;
     private final GeometryColumns geometry;
     private RecordConsumer consumer;
+    /** By top-level field index: a geometry column (looked up once, not per value). */
+    private final boolean[] geometryField;
+    /** By top-level field index: the last string written and its UTF-8 Binary (a matrix repeats its origin id per row). */
+    private final String[] lastText;
+    private final Binary[] lastBinary;
 
     RecordWriteSupport(final RecordSchema schema, final GeometryColumns geometry) {
         this.schema = schema;
         this.geometry = geometry;
         this.parquetSchema = ParquetSchemas.toParquet(schema, geometry);
+        final List<RecordField> fields = schema.getFields();
+        this.geometryField = new boolean[fields.size()];
+        for (int index = 0; index < fields.size(); index++) {
+            geometryField[index] = geometry.isGeometry(fields.get(index).getFieldName());
+        }
+        this.lastText = new String[fields.size()];
+        this.lastBinary = new Binary[fields.size()];
     }
 
     MessageType parquetSchema() {
@@ -82,13 +94,24 @@ final class RecordWriteSupport extends WriteSupport<Record> {
                 continue;
             }
             consumer.startField(field.getFieldName(), index);
-            if (topLevel && geometry.isGeometry(field.getFieldName())) {
+            if (topLevel && geometryField[index]) {
                 consumer.addBinary(Binary.fromConstantByteArray(geometry.toWkb(field.getFieldName(), value)));
+            } else if (topLevel && field.getDataType().getFieldType() == RecordFieldType.STRING) {
+                consumer.addBinary(topLevelText(index, value.toString()));
             } else {
                 writeValue(field.getFieldName(), field.getDataType(), value);
             }
             consumer.endField(field.getFieldName(), index);
         }
+    }
+
+    /** The same bytes as {@code Binary.fromString}; the previous value's Binary again when the text repeats (Parquet copies what it keeps). */
+    private Binary topLevelText(final int index, final String text) {
+        if (!text.equals(lastText[index])) {
+            lastText[index] = text;
+            lastBinary[index] = Binary.fromConstantByteArray(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return lastBinary[index];
     }
 
     private void writeValue(final String name, final DataType type, final Object value) {

@@ -1,0 +1,434 @@
+package io.github.nifirouting.systemtest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+import static io.github.nifirouting.systemtest.NiFiRestClient.JSON;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Pairs/s of templates/drive-time-matrix.json in a real NiFi 2.3.0 on a real osrm-routed (Andorra, car, CH), site file
+ * dropped to last Parquet file written, beside a plain {@code /table} GET loop over the same tiles (the origin and
+ * destination blocks read back from NiFi's Parquet files) on the same server in the same run. Not part of
+ * {@code ./mvnw verify} (failsafe's default includes are *IT): run with {@code -Dit.test=NiFiThroughputBenchmark}, see
+ * docs/benchmarks.md, "nifi-throughput".
+ */
+@Tag("benchmark")
+class NiFiThroughputBenchmark {
+
+    private static final double[] BOX = {42.43, 1.42, 42.65, 1.78}; // south, west, north, east: Andorra
+    private static final String NIFI_HEAP = System.getProperty("benchmark.nifi.xmx", "768m");
+
+    /** Server --max-table-size, sites, competitors, chunk.size. */
+    private record Case(int tableSize, int sites, int competitors, int chunkSize) {
+    }
+
+    @Test
+    void driveTimeTemplateBesidePlainTableLoop() throws Exception {
+        final Path osrmHome = locateOsrm();
+        final Path home = Path.of(NiFiSystemIT.requiredProperty("nifi.home"));
+        final Path work = home.getParent().resolve("throughput-benchmark");
+        NiFiHome.deleteRecursively(work);
+        Files.createDirectories(work.resolve("osrm"));
+        final Path osrm = prepareOsrm(osrmHome, NiFiSystemIT.requireOsmExtract("andorra.osm.pbf"), work.resolve("osrm"));
+        final List<Case> cases = List.of(
+                new Case(100, Integer.getInteger("benchmark.sites.100", 8000), Integer.getInteger("benchmark.competitors.100", 200), 100),
+                new Case(1000, Integer.getInteger("benchmark.sites.1000", 10000), Integer.getInteger("benchmark.competitors.1000", 1000), 1000));
+        final List<String> lines = new ArrayList<>();
+        final List<String> jvmOptions = new ArrayList<>();
+        if (Boolean.getBoolean("benchmark.jfr")) { // a JFR profile of NiFi, in the benchmark's work directory
+            jvmOptions.add("-XX:StartFlightRecording=filename=" + work.resolve("nifi.jfr") + ",settings=profile,dumponexit=true");
+        }
+        try (NiFiProcess nifi = NiFiProcess.launch(NiFiHome.prepare(home), NIFI_HEAP, jvmOptions)) {
+            nifi.awaitRestApi(Duration.ofMinutes(8));
+            final FlowRunner flows = new FlowRunner(nifi.rest());
+            System.out.printf("NiFi booted in %.1f s, %d CPUs%n", nifi.bootTime().toMillis() / 1000.0, Runtime.getRuntime().availableProcessors());
+            for (final Case c : cases) {
+                lines.add(run(c, nifi, flows, osrmHome, osrm, work.resolve("case-" + c.tableSize())));
+            }
+        }
+        System.out.println("\nNiFi 2.3.0 drive-time-matrix.json (OSRM engine, Parquet writer) beside a plain /table GET loop, same server, same tiles:");
+        System.out.printf("%-10s %-12s %6s %10s %9s %13s %13s %6s %6s %s%n", "max-table", "sites x comp", "tiles", "pairs", "requests",
+                "NiFi pairs/s", "plain pairs/s", "ratio", "fill", "notes");
+        lines.forEach(System.out::println);
+    }
+
+    private static String run(final Case c, final NiFiProcess nifi, final FlowRunner flows, final Path osrmHome, final Path osrm,
+                              final Path dir) throws Exception {
+        final int port;
+        try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        final Process server = startOsrm(osrmHome, osrm, c.tableSize(), port, dir);
+        final String baseUrl = "http://127.0.0.1:" + port;
+        try {
+            Files.createDirectories(dir);
+            final Map<String, double[]> sites = points("s", c.sites(), 1000 + c.tableSize());
+            final Map<String, double[]> competitors = points("c", c.competitors(), 2000 + c.tableSize());
+            final Path staged = dir.resolve("sites.csv");
+            Files.writeString(staged, csv(sites));
+            final Path competitorsFile = dir.resolve("competitors.csv");
+            Files.writeString(competitorsFile, csv(competitors));
+            final Path input = Files.createDirectories(dir.resolve("input"));
+            final Path output = dir.resolve("output");
+
+            final String groupId = flows.importFlow("throughput max-table-size " + c.tableSize(),
+                    Files.readAllBytes(Path.of(NiFiSystemIT.requiredProperty("templates.dir")).resolve("drive-time-matrix.json")));
+            flows.assertExtensionsResolved(groupId);
+            final Map<String, String> parameters = new LinkedHashMap<>();
+            parameters.put("input.directory", input.toString());
+            parameters.put("competitors.file", competitorsFile.toString());
+            parameters.put("output.directory", output.toString());
+            parameters.put("invalid.directory", dir.resolve("invalid").toString());
+            parameters.put("failure.directory", dir.resolve("failed").toString());
+            parameters.put("chunk.size", String.valueOf(c.chunkSize()));
+            flows.setParameters(groupId, parameters);
+
+            final NiFiRestClient rest = nifi.rest();
+            final JsonNode osrmService = flows.services(groupId).stream()
+                    .filter(s -> "OSRM engine".equals(s.path("component").path("name").asText())).findFirst().orElseThrow();
+            final String osrmId = osrmService.path("id").asText();
+            final ObjectNode serviceUpdate = JSON.createObjectNode();
+            serviceUpdate.set("revision", rest.revision(osrmService));
+            final ObjectNode serviceComponent = serviceUpdate.putObject("component");
+            serviceComponent.put("id", osrmId);
+            final ObjectNode serviceProperties = serviceComponent.putObject("properties");
+            serviceProperties.put("Base URL", baseUrl);
+            serviceProperties.put("Max Table Size", String.valueOf(c.tableSize()));
+            serviceProperties.put("Max URL Length", "65536");
+            serviceProperties.put("Read Timeout", "120 sec");
+            rest.put("/controller-services/" + osrmId, serviceUpdate);
+            final String dictionary = System.getProperty("benchmark.parquet.dictionary"); // unset: the template's writer as shipped
+            if (dictionary != null) {
+                final JsonNode writer = flows.services(groupId).stream()
+                        .filter(s -> "Matrix Parquet writer".equals(s.path("component").path("name").asText())).findFirst().orElseThrow();
+                final ObjectNode writerUpdate = JSON.createObjectNode();
+                writerUpdate.set("revision", rest.revision(writer));
+                final ObjectNode writerComponent = writerUpdate.putObject("component");
+                writerComponent.put("id", writer.path("id").asText());
+                writerComponent.putObject("properties").put("Dictionary Encoding", dictionary);
+                rest.put("/controller-services/" + writer.path("id").asText(), writerUpdate);
+            }
+            String routerId = null;
+            int concurrentTasks = 0;
+            for (final JsonNode processor : flows.processors(groupId)) {
+                final String name = processor.path("component").path("name").asText();
+                if (!name.equals("ChunkCoordinates") && !name.equals("InvokeRoutingMatrix")) {
+                    continue;
+                }
+                final ObjectNode update = JSON.createObjectNode();
+                update.set("revision", rest.revision(processor));
+                final ObjectNode component = update.putObject("component");
+                component.put("id", processor.path("id").asText());
+                component.putObject("config").putObject("properties").put("Routing Engine", osrmId);
+                rest.put("/processors/" + processor.path("id").asText(), update);
+                if (name.equals("InvokeRoutingMatrix")) {
+                    routerId = processor.path("id").asText();
+                    concurrentTasks = processor.path("component").path("config").path("concurrentlySchedulableTaskCount").asInt();
+                }
+            }
+            assertTrue(routerId != null && concurrentTasks > 0, "template has an InvokeRoutingMatrix");
+            flows.enableServices(groupId, Duration.ofMinutes(2));
+            flows.awaitProcessorsValid(groupId, Duration.ofSeconds(30));
+
+            // Warm the server (and its page cache) with the same amount of work as plain blocks, not timed.
+            final List<List<String>[]> warmTiles = new ArrayList<>();
+            final List<String> siteIds = new ArrayList<>(sites.keySet());
+            warmTiles.add(new List[]{siteIds, new ArrayList<>(competitors.keySet())});
+            plainLoop(baseUrl, warmTiles, sites, competitors, c.tableSize(), concurrentTasks);
+
+            // Round 0 warms NiFi (JIT, writers) on the same input and is not counted; the last round is timed.
+            final int rounds = Integer.getInteger("benchmark.rounds", 2);
+            double nifiSeconds = 0;
+            double quietSeconds = 0;
+            double firstSeconds = 0;
+            List<Path> parquet = List.of();
+            Map<String, Long> before = counters(rest, routerId);
+            for (int round = 0; round < rounds; round++) {
+                NiFiHome.deleteRecursively(output);
+                before = counters(rest, routerId);
+                Files.copy(staged, dir.resolve("sites.tmp"), StandardCopyOption.REPLACE_EXISTING);
+                Files.move(dir.resolve("sites.tmp"), input.resolve("sites-" + round + ".csv"), StandardCopyOption.ATOMIC_MOVE);
+                final long startMillis = System.currentTimeMillis();
+                final long startNanos = System.nanoTime();
+                flows.setGroupState(groupId, "RUNNING");
+                try {
+                    flows.awaitQuiescence(groupId, Duration.ofMinutes(15));
+                } finally {
+                    flows.setGroupState(groupId, "STOPPED");
+                }
+                quietSeconds = (System.nanoTime() - startNanos) / 1e9;
+                try (Stream<Path> files = Files.list(output)) {
+                    parquet = files.filter(f -> f.toString().endsWith(".parquet")).sorted().toList();
+                }
+                long lastWritten = 0;
+                long firstWritten = Long.MAX_VALUE;
+                for (final Path file : parquet) {
+                    lastWritten = Math.max(lastWritten, Files.getLastModifiedTime(file).toMillis());
+                    firstWritten = Math.min(firstWritten, Files.getLastModifiedTime(file).toMillis());
+                }
+                nifiSeconds = (lastWritten - startMillis) / 1000.0;
+                firstSeconds = (firstWritten - startMillis) / 1000.0;
+                System.out.printf(Locale.ROOT, "max-table-size %d, round %d%s: %.1f s drop to last Parquet file (first after %.1f s), %d files%n",
+                        c.tableSize(), round, round < rounds - 1 ? " (warm-up)" : "", nifiSeconds, firstSeconds, parquet.size());
+            }
+            assertTrue(!Files.exists(dir.resolve("failed")) || isEmpty(dir.resolve("failed")), "nothing failed");
+
+            // The tiles NiFi made: origin and destination ids of each output file.
+            final List<List<String>[]> tiles = new ArrayList<>();
+            long rows = 0;
+            try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = db.createStatement()) {
+                for (final Path file : parquet) {
+                    final String quoted = "'" + file.toString().replace("'", "''") + "'";
+                    final List<String> origins = column(sql, "SELECT DISTINCT CAST(origin_id AS VARCHAR) FROM read_parquet(" + quoted + ") ORDER BY 1");
+                    final List<String> destinations = column(sql, "SELECT DISTINCT CAST(destination_id AS VARCHAR) FROM read_parquet(" + quoted + ") ORDER BY 1");
+                    try (ResultSet count = sql.executeQuery("SELECT count(*) FROM read_parquet(" + quoted + ")")) {
+                        count.next();
+                        rows += count.getLong(1);
+                        assertEquals((long) origins.size() * destinations.size(), count.getLong(1), file + " is a full tile");
+                    }
+                    tiles.add(new List[]{origins, destinations});
+                }
+            }
+            final long pairs = (long) c.sites() * c.competitors();
+            assertEquals(pairs, rows, "every pair written");
+            final Map<String, Long> counters = counters(rest, routerId);
+            before.forEach((name, value) -> counters.merge(name, -value, Long::sum));
+            final long requests = counters.getOrDefault("Engine requests", 0L);
+            final double fill = (double) pairs / requests / ((double) c.tableSize() * c.tableSize());
+
+            final long plainStart = System.nanoTime();
+            final long[] plain = plainLoop(baseUrl, tiles, sites, competitors, c.tableSize(), concurrentTasks);
+            final double plainSeconds = (System.nanoTime() - plainStart) / 1e9;
+
+            flows.setServicesState(groupId, "DISABLED");
+            final double nifiRate = pairs / nifiSeconds;
+            final double plainRate = pairs / plainSeconds;
+            final String line = String.format(Locale.ROOT, "%-10d %-12s %6d %,10d %9s %,13.0f %,13.0f %6.2f %6.2f %s", c.tableSize(),
+                    c.sites() + " x " + c.competitors(), tiles.size(), pairs, requests + "/" + plain[0], nifiRate, plainRate,
+                    nifiRate / plainRate, fill, String.format(Locale.ROOT,
+                            "NiFi %.1f s (drop to last Parquet file; first file %.1f s; quiet after %.1f s), plain %.1f s, %d InvokeRoutingMatrix tasks = %d plain threads, "
+                                    + "%.1f MB JSON in the plain loop, Parquet %.1f MB, counters %s",
+                            nifiSeconds, firstSeconds, quietSeconds, plainSeconds, concurrentTasks, concurrentTasks, plain[1] / 1048576.0,
+                            parquet.stream().mapToLong(NiFiThroughputBenchmark::size).sum() / 1048576.0, counters));
+            System.out.println(line);
+            return line;
+        } finally {
+            server.destroy();
+            if (!server.waitFor(10, TimeUnit.SECONDS)) {
+                server.destroyForcibly();
+            }
+        }
+    }
+
+    /**
+     * The plain loop: every tile cut into tableSize x tableSize blocks, one GET per block (plain-text coordinates, body read
+     * as bytes, not parsed), {@code threads} threads sharing one keep-alive HTTP/1.1 client. Returns {requests, bytes}.
+     */
+    private static long[] plainLoop(final String baseUrl, final List<List<String>[]> tiles, final Map<String, double[]> sites,
+                                    final Map<String, double[]> competitors, final int size, final int threads) throws Exception {
+        final ConcurrentLinkedQueue<String> urls = new ConcurrentLinkedQueue<>();
+        for (final List<String>[] tile : tiles) {
+            for (int o = 0; o < tile[0].size(); o += size) {
+                for (int d = 0; d < tile[1].size(); d += size) {
+                    urls.add(url(baseUrl, tile[0].subList(o, Math.min(o + size, tile[0].size())), sites,
+                            tile[1].subList(d, Math.min(d + size, tile[1].size())), competitors));
+                }
+            }
+        }
+        final long requests = urls.size();
+        final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+        final AtomicLong bytes = new AtomicLong();
+        final List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
+        final List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            workers.add(Thread.ofPlatform().start(() -> {
+                String url;
+                while ((url = urls.poll()) != null) {
+                    try {
+                        final HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(2)).GET().build(),
+                                HttpResponse.BodyHandlers.ofByteArray());
+                        if (response.statusCode() != 200) {
+                            throw new IOException("HTTP " + response.statusCode() + ": " + new String(response.body()));
+                        }
+                        bytes.addAndGet(response.body().length);
+                    } catch (final Exception e) {
+                        errors.add(e);
+                        return;
+                    }
+                }
+            }));
+        }
+        for (final Thread worker : workers) {
+            worker.join();
+        }
+        assertTrue(errors.isEmpty(), "plain loop failed: " + errors);
+        return new long[]{requests, bytes.get()};
+    }
+
+    private static String url(final String baseUrl, final List<String> origins, final Map<String, double[]> sites,
+                              final List<String> destinations, final Map<String, double[]> competitors) {
+        final StringBuilder url = new StringBuilder(baseUrl).append("/table/v1/driving/");
+        for (int i = 0; i < origins.size(); i++) {
+            final double[] p = sites.get(origins.get(i));
+            url.append(i == 0 ? "" : ";").append(String.format(Locale.ROOT, "%.5f,%.5f", p[1], p[0]));
+        }
+        for (final String id : destinations) {
+            final double[] p = competitors.get(id);
+            url.append(';').append(String.format(Locale.ROOT, "%.5f,%.5f", p[1], p[0]));
+        }
+        url.append("?sources=");
+        for (int i = 0; i < origins.size(); i++) {
+            url.append(i == 0 ? "" : ";").append(i);
+        }
+        url.append("&destinations=");
+        for (int i = 0; i < destinations.size(); i++) {
+            url.append(i == 0 ? "" : ";").append(origins.size() + i);
+        }
+        return url.append("&annotations=duration,distance&generate_hints=false").toString();
+    }
+
+    private static Map<String, Long> counters(final NiFiRestClient rest, final String processorId) {
+        final Map<String, Long> counters = new TreeMap<>();
+        for (final JsonNode counter : rest.get("/counters").path("counters").path("aggregateSnapshot").path("counters")) {
+            if (counter.path("context").asText().contains(processorId)) {
+                counters.merge(counter.path("name").asText(), counter.path("valueCount").asLong(), Long::sum);
+            }
+        }
+        return counters;
+    }
+
+    private static List<String> column(final Statement sql, final String query) throws Exception {
+        final List<String> values = new ArrayList<>();
+        try (ResultSet rows = sql.executeQuery(query)) {
+            while (rows.next()) {
+                values.add(rows.getString(1));
+            }
+        }
+        return values;
+    }
+
+    private static Map<String, double[]> points(final String prefix, final int count, final long seed) {
+        final Random random = new Random(seed);
+        final Map<String, double[]> points = new LinkedHashMap<>();
+        for (int i = 0; i < count; i++) {
+            points.put(prefix + i, new double[]{round5(BOX[0] + random.nextDouble() * (BOX[2] - BOX[0])),
+                    round5(BOX[1] + random.nextDouble() * (BOX[3] - BOX[1]))});
+        }
+        return points;
+    }
+
+    private static double round5(final double value) {
+        return Math.round(value * 1e5) / 1e5;
+    }
+
+    private static String csv(final Map<String, double[]> points) {
+        final StringBuilder text = new StringBuilder("id,latitude,longitude\n");
+        points.forEach((id, p) -> text.append(String.format(Locale.ROOT, "%s,%.5f,%.5f%n", id, p[0], p[1])));
+        return text.toString();
+    }
+
+    private static boolean isEmpty(final Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.findAny().isEmpty();
+        }
+    }
+
+    private static long size(final Path file) {
+        try {
+            return Files.size(file);
+        } catch (final IOException e) {
+            return 0;
+        }
+    }
+
+    /** osrm-routed v6.0.0 from shared/tools/osrm (system property osrm.home, else OSRM_HOME, else walking up from here). */
+    private static Path locateOsrm() {
+        final String configured = System.getProperty("osrm.home", System.getenv("OSRM_HOME"));
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured).toAbsolutePath();
+        }
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            final Path candidate = dir.resolve("shared").resolve("tools").resolve("osrm");
+            if (Files.isExecutable(candidate.resolve("bin").resolve("osrm-routed"))) {
+                return candidate;
+            }
+        }
+        throw new AssertionError("no osrm-routed: set -Dosrm.home=<dir with bin/osrm-routed> (shared/tools/osrm)");
+    }
+
+    /** osrm-extract (car profile) and osrm-contract (CH) in {@code dir}, as RealOsrm in the processors' tests does. */
+    private static Path prepareOsrm(final Path home, final Path extract, final Path dir) throws IOException, InterruptedException {
+        final Path copy = dir.resolve(extract.getFileName());
+        Files.copy(extract, copy);
+        final Path osrm = dir.resolve("andorra.osrm");
+        run(dir, home.resolve("bin/osrm-extract").toString(), "-p", home.resolve("profiles/car.lua").toString(), copy.toString());
+        run(dir, home.resolve("bin/osrm-contract").toString(), osrm.toString());
+        return osrm;
+    }
+
+    private static void run(final Path dir, final String... command) throws IOException, InterruptedException {
+        final Path log = dir.resolve("prepare.log");
+        final Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        if (!process.waitFor(5, TimeUnit.MINUTES) || process.exitValue() != 0) {
+            process.destroyForcibly();
+            throw new IOException(String.join(" ", command) + " failed: " + Files.readString(log));
+        }
+    }
+
+    private static Process startOsrm(final Path home, final Path osrm, final int maxTableSize, final int port, final Path dir) throws Exception {
+        Files.createDirectories(dir);
+        final Path log = dir.resolve("osrm-routed.log");
+        final Process process = new ProcessBuilder(List.of(home.resolve("bin/osrm-routed").toString(), "--algorithm", "ch", "--ip", "127.0.0.1",
+                "--port", String.valueOf(port), "--max-table-size", String.valueOf(maxTableSize), "--verbosity", "WARNING", osrm.toString()))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        final HttpClient http = HttpClient.newHttpClient();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("osrm-routed exited: " + Files.readString(log));
+            }
+            try {
+                http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/nearest/v1/driving/1.52,42.51")).GET().build(),
+                        HttpResponse.BodyHandlers.discarding());
+                return process;
+            } catch (final IOException notYet) {
+                Thread.sleep(100);
+            }
+        }
+        process.destroyForcibly();
+        throw new IOException("osrm-routed did not answer within 60 s: " + Files.readString(log));
+    }
+}
