@@ -25,6 +25,14 @@ public interface RoutingEngineService extends ControllerService {
     /** The travel profile or costing the service is configured for, e.g. {@code car}. */
     String getProfile();
 
+    /**
+     * What else decides this service's answers beyond its name, profile and identifier (for example a travel cutoff or the
+     * road data it routes on), so a result cache never serves pairs computed under other settings; empty when nothing does.
+     */
+    default String getResultScope() {
+        return "";
+    }
+
     /** What a single matrix request may contain. */
     MatrixLimits getMatrixLimits();
 

@@ -25,9 +25,12 @@ public final class CachedMatrixRouter {
     private CachedMatrixRouter() {
     }
 
-    /** The cache scope of an engine service: results of different engines, profiles or services never mix. */
+    /**
+     * The cache scope of an engine service: results of different engines, profiles, services or result-deciding settings
+     * ({@link RoutingEngineService#getResultScope()}) never mix.
+     */
     public static String scope(final RoutingEngineService engine) {
-        return engine.getEngineName() + "|" + engine.getProfile() + "|" + engine.getIdentifier();
+        return engine.getEngineName() + "|" + engine.getProfile() + "|" + engine.getIdentifier() + "|" + engine.getResultScope();
     }
 
     /**

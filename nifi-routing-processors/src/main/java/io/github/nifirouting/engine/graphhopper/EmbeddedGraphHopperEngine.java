@@ -177,6 +177,12 @@ public class EmbeddedGraphHopperEngine extends AbstractControllerService impleme
         return profile;
     }
 
+    /** The road data (identical OSM copies on two nodes agree) and the cutoff (pairs beyond it are BEYOND_CUTOFF) decide the answers. */
+    @Override
+    public String getResultScope() {
+        return network.roadDataKey() + "|" + cutoff.maxSeconds() + "s|" + cutoff.maxMeters() + "m";
+    }
+
     @Override
     public MatrixLimits getMatrixLimits() {
         return limits;

@@ -89,10 +89,11 @@ public final class RoadGraph implements AutoCloseable {
     private final boolean importedNow;
     private final long loadMillis;
     private final Path location;
+    private final String roadDataKey;
     private final ThreadLocal<SearchSpace> searchSpaces = ThreadLocal.withInitial(SearchSpace::new);
 
     private RoadGraph(final GraphHopper hopper, final Profile profile, final double maxSnapMeters, final boolean importedNow,
-                      final long loadMillis, final Path location) {
+                      final long loadMillis, final Path location, final String roadDataKey) {
         this.hopper = hopper;
         this.profile = profile;
         this.weighting = hopper.createWeighting(profile, new PMap());
@@ -101,6 +102,7 @@ public final class RoadGraph implements AutoCloseable {
         this.importedNow = importedNow;
         this.loadMillis = loadMillis;
         this.location = location;
+        this.roadDataKey = roadDataKey;
     }
 
     /**
@@ -118,7 +120,8 @@ public final class RoadGraph implements AutoCloseable {
         if (!Files.isRegularFile(osmFile)) {
             throw new IOException("OSM file not found: " + osmFile);
         }
-        final Path location = cacheRoot.resolve(cacheKey(osmFile, mode, turnCosts));
+        final byte[] roadData = roadData(osmFile, mode, turnCosts);
+        final Path location = cacheRoot.resolve(cacheKey(osmFile, mode, turnCosts, roadData));
         final boolean cached = Files.isRegularFile(location.resolve("properties"));
         Files.createDirectories(cacheRoot);
         final Profile profile = mode.profile(turnCosts);
@@ -139,7 +142,16 @@ public final class RoadGraph implements AutoCloseable {
             hopper.close();
             throw new IOException("cannot import or load " + osmFile + " into " + location + ": " + e.getMessage(), e);
         }
-        return new RoadGraph(hopper, profile, maxSnapMeters, !cached, (System.nanoTime() - start) / 1_000_000, location);
+        return new RoadGraph(hopper, profile, maxSnapMeters, !cached, (System.nanoTime() - start) / 1_000_000, location,
+                HexFormat.of().formatHex(roadData, 0, 16));
+    }
+
+    /**
+     * What this graph's answers depend on: the OSM file's size and content samples, the mode, turn costs, the stored
+     * layout and GraphHopper's version; not the file's path or time, so identical copies on two nodes agree.
+     */
+    public String roadDataKey() {
+        return roadDataKey;
     }
 
     /** A directory name that changes when the OSM file, the mode, the stored layout or the GraphHopper version changes. */
@@ -148,20 +160,36 @@ public final class RoadGraph implements AutoCloseable {
     }
 
     private static String cacheKey(final Path osmFile, final Mode mode, final boolean turnCosts) throws IOException {
-        try {
-            final MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            final long size = Files.size(osmFile);
-            digest.update((osmFile.toAbsolutePath().normalize() + "|" + size + "|" + Files.getLastModifiedTime(osmFile).toMillis() + "|"
-                    + mode + "|" + GRAPH_LAYOUT + "|" + turnCosts + "|" + com.graphhopper.util.Constants.VERSION).getBytes(StandardCharsets.UTF_8));
-            try (InputStream in = Files.newInputStream(osmFile)) {
+        return cacheKey(osmFile, mode, turnCosts, roadData(osmFile, mode, turnCosts));
+    }
+
+    private static String cacheKey(final Path osmFile, final Mode mode, final boolean turnCosts, final byte[] roadData) throws IOException {
+        // Path and time too: a rewritten file of the same size and samples must not load a stale graph.
+        final MessageDigest digest = sha256();
+        digest.update((osmFile.toAbsolutePath().normalize() + "|" + Files.getLastModifiedTime(osmFile).toMillis()).getBytes(StandardCharsets.UTF_8));
+        digest.update(roadData);
+        final String name = osmFile.getFileName().toString().replaceAll("[^A-Za-z0-9.-]", "_");
+        return name + "-" + mode.profileName() + (turnCosts == mode.turnRestrictions ? "" : turnCosts ? "-turns" : "-noturns") + "-" + HexFormat.of().formatHex(digest.digest(), 0, 8);
+    }
+
+    /** SHA-256 over the file's size, its first and last MB, the mode, turn costs, layout and GraphHopper's version. */
+    private static byte[] roadData(final Path osmFile, final Mode mode, final boolean turnCosts) throws IOException {
+        final MessageDigest digest = sha256();
+        final long size = Files.size(osmFile);
+        digest.update((size + "|" + mode + "|" + GRAPH_LAYOUT + "|" + turnCosts + "|" + com.graphhopper.util.Constants.VERSION).getBytes(StandardCharsets.UTF_8));
+        try (InputStream in = Files.newInputStream(osmFile)) {
+            digest.update(in.readNBytes(1 << 20));
+            if (size > 2L << 20) {
+                in.skipNBytes(size - (2L << 20));
                 digest.update(in.readNBytes(1 << 20));
-                if (size > 2L << 20) {
-                    in.skipNBytes(size - (2L << 20));
-                    digest.update(in.readNBytes(1 << 20));
-                }
             }
-            final String name = osmFile.getFileName().toString().replaceAll("[^A-Za-z0-9.-]", "_");
-            return name + "-" + mode.profileName() + (turnCosts == mode.turnRestrictions ? "" : turnCosts ? "-turns" : "-noturns") + "-" + HexFormat.of().formatHex(digest.digest(), 0, 8);
+        }
+        return digest.digest();
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (final NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

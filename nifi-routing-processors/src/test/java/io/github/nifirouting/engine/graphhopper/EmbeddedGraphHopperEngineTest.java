@@ -1,6 +1,7 @@
 package io.github.nifirouting.engine.graphhopper;
 
 import io.github.nifirouting.coordinates.RecordFileCoordinateSet;
+import io.github.nifirouting.matrix.CachedMatrixRouter;
 import io.github.nifirouting.model.MatrixRowFields;
 import io.github.nifirouting.parquet.ParquetRecordSetWriter;
 import io.github.nifirouting.processors.ChunkCoordinates;
@@ -30,10 +31,34 @@ import java.util.Locale;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The service in NiFi's test framework, and the whole ChunkCoordinates -> InvokeRoutingMatrix -> Parquet path on it. */
 class EmbeddedGraphHopperEngineTest {
+
+    @Test
+    void resultCacheScopeChangesWithTheCutoffAndTheRoadData() throws Exception {
+        final TestRunner runner = TestRunners.newTestRunner(InvokeRoutingMatrix.class);
+        final EmbeddedGraphHopperEngine engine = new EmbeddedGraphHopperEngine();
+        runner.addControllerService("graphhopper", engine);
+        runner.setProperty(engine, EmbeddedGraphHopperEngine.OSM_FILE, OsmExtracts.require("andorra.osm.pbf").toString());
+        runner.setProperty(engine, EmbeddedGraphHopperEngine.GRAPH_CACHE_DIRECTORY, dir.resolve("graphs").toString());
+        runner.enableControllerService(engine);
+        final String uncut = CachedMatrixRouter.scope(engine);
+        runner.disableControllerService(engine);
+        runner.setProperty(engine, EmbeddedGraphHopperEngine.MAX_TRAVEL_TIME, "30 min");
+        runner.enableControllerService(engine);
+        final String cut = CachedMatrixRouter.scope(engine);
+        runner.disableControllerService(engine);
+        runner.setProperty(engine, EmbeddedGraphHopperEngine.OSM_FILE, OsmExtracts.require("monaco.osm.pbf").toString());
+        runner.enableControllerService(engine);
+        final String otherRoads = CachedMatrixRouter.scope(engine);
+        runner.disableControllerService(engine);
+        assertNotEquals(uncut, cut, "BEYOND_CUTOFF pairs of one cutoff are not served under another");
+        assertNotEquals(cut, otherRoads, "pairs of one road network are not served for another");
+        assertTrue(cut.startsWith("graphhopper-embedded|car|graphhopper|") && cut.endsWith("|1800.0s|Infinitym"), cut);
+    }
 
     @TempDir
     Path dir;
