@@ -52,12 +52,6 @@ public final class CachedMatrixRouter {
         };
     }
 
-    public static MatrixResult route(final RoutingEngineService engine, final MatrixCacheService cache, final CoordinateBlock origins,
-                                     final CoordinateBlock destinations, final CallStats stats, final CacheOutcome[] outcome)
-            throws RoutingException, IOException {
-        return route(MatrixRouter.of(engine), cache, scope(engine), origins, destinations, stats, outcome);
-    }
-
     private static MatrixResult route(final MatrixRouter inner, final MatrixCacheService cache, final String scope, final CoordinateBlock origins,
                                       final CoordinateBlock destinations, final CallStats stats, final CacheOutcome[] outcome)
             throws RoutingException, IOException {

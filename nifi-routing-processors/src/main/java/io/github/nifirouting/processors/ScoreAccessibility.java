@@ -9,6 +9,7 @@ import io.github.nifirouting.accessibility.TileSlot;
 import io.github.nifirouting.accessibility.TwoStepRunStore;
 import io.github.nifirouting.isochrone.Thresholds;
 import io.github.nifirouting.memory.HeapGuard;
+import io.github.nifirouting.model.TileAddress;
 import io.github.nifirouting.tiling.TileAttributes;
 import org.apache.nifi.annotation.behavior.InputRequirement;
 import org.apache.nifi.annotation.behavior.ReadsAttribute;
@@ -565,14 +566,17 @@ public class ScoreAccessibility extends AbstractSessionFactoryProcessor {
         }
         final Map<String, List<Integer>> byRun = new HashMap<>();
         for (final FlowFile tile : tiles) {
-            final String run = tile.getAttribute(TileSlot.FRAGMENT_ID);
-            final String index = tile.getAttribute(TileSlot.FRAGMENT_INDEX);
-            if (run != null && index != null && tile.getAttribute(TWO_STEP_COUNTED) != null) {
-                try {
-                    byRun.computeIfAbsent(run, r -> new ArrayList<>()).add(Integer.parseInt(index.trim()));
-                } catch (final NumberFormatException ignored) {
-                    // such a tile was failed before it was counted
-                }
+            if (tile.getAttribute(TWO_STEP_COUNTED) == null) {
+                continue;
+            }
+            final TileAddress address;
+            try {
+                address = TileAddress.parse(tile.getAttributes());
+            } catch (final IllegalArgumentException malformed) {
+                continue; // such a tile was failed before it was counted
+            }
+            if (address.inputId() != null && address.fragmentIndex() != TileAddress.ABSENT) {
+                byRun.computeIfAbsent(address.inputId(), r -> new ArrayList<>()).add(address.fragmentIndex());
             }
         }
         byRun.forEach((run, indices) -> runStoreCall(() -> store.done(run, indices)));

@@ -1,5 +1,8 @@
 package io.github.nifirouting.cache;
 
+import io.github.nifirouting.engine.CallStats;
+import io.github.nifirouting.matrix.CachedMatrixRouter;
+import io.github.nifirouting.matrix.MatrixRouter;
 import io.github.nifirouting.coordinates.RecordFileCoordinateSet;
 import io.github.nifirouting.processors.InvokeRoutingMatrix;
 import io.github.nifirouting.testsupport.HaversineTestEngine;
@@ -181,10 +184,10 @@ class MatrixCacheTest {
             }
         }
         cache.putAll(pairKeys, new double[]{1, 2, 3, 4}, new double[]{10, 20, 30, 40}, 4);
-        final io.github.nifirouting.matrix.CachedMatrixRouter.CacheOutcome[] outcome = new io.github.nifirouting.matrix.CachedMatrixRouter.CacheOutcome[1];
-        final MatrixResult result = io.github.nifirouting.matrix.CachedMatrixRouter.route(engine, cache, origins, destinations,
-                new io.github.nifirouting.engine.CallStats(), outcome);
-        assertEquals(4, outcome[0].hits());
+        final MatrixRouter router = CachedMatrixRouter.around(MatrixRouter.of(engine), cache, CachedMatrixRouter.scope(engine));
+        final CallStats stats = new CallStats();
+        final MatrixResult result = router.route(origins, destinations, stats);
+        assertEquals(4, stats.cacheHits());
         assertEquals(2 * 2, engine.cellsRequested(), "both sides lack snap distances: the tile is asked once");
         assertEquals(7.0, result.sourceSnapMeters(1));
         assertEquals(7.0, result.destinationSnapMeters(0));
@@ -198,8 +201,7 @@ class MatrixCacheTest {
             }
         }
         cache.putAll(newKeys, new double[]{5, 6, 7, 8}, new double[]{50, 60, 70, 80}, 4);
-        final MatrixResult second = io.github.nifirouting.matrix.CachedMatrixRouter.route(engine, cache, origins, newDestinations,
-                new io.github.nifirouting.engine.CallStats(), outcome);
+        final MatrixResult second = router.route(origins, newDestinations, new CallStats());
         assertEquals(4 + 2, engine.cellsRequested(), "1 origin x 2 destinations");
         assertEquals(7.0, second.destinationSnapMeters(1));
         assertEquals(7.0, second.sourceSnapMeters(1), "from the cache");
