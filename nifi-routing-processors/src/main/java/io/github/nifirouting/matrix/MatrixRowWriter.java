@@ -5,15 +5,12 @@ import io.github.nifirouting.model.MatrixResult;
 import io.github.nifirouting.model.MatrixRowFields;
 import org.apache.nifi.serialization.RecordSetWriter;
 import org.apache.nifi.serialization.SimpleRecordSchema;
-import org.apache.nifi.serialization.record.MapRecord;
 import org.apache.nifi.serialization.record.RecordField;
 import org.apache.nifi.serialization.record.RecordFieldType;
 import org.apache.nifi.serialization.record.RecordSchema;
 
 import java.io.IOException;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Writes one flat row per origin-destination pair of a tile, every pair exactly once: request by request as the answers
@@ -59,22 +56,27 @@ public final class MatrixRowWriter {
 
     /** Writes a whole tile whose matrix is in memory: its routed pairs, then the pairs of records without a valid point. */
     public Counts write(final TilePoints tile, final MatrixResult matrix, final RecordSetWriter writer) throws IOException {
+        return write(tile, matrix, MatrixRowSink.of(writer));
+    }
+
+    /** {@link #write(TilePoints, MatrixResult, RecordSetWriter)} into a given sink. */
+    public Counts write(final TilePoints tile, final MatrixResult matrix, final MatrixRowSink rows) throws IOException {
         final Counts counts = new Counts();
-        writeBlock(tile.origins(), tile.destinations(), matrix, writer, counts);
-        writeInvalid(tile, writer, counts);
+        writeBlock(tile.origins(), tile.destinations(), matrix, rows, counts);
+        writeInvalid(tile, rows, counts);
         return counts;
     }
 
     /** Writes the rows of one request: every pair of {@code origins} x {@code destinations}, as the engine answered them. */
     public void writeBlock(final CoordinateBlock origins, final CoordinateBlock destinations, final MatrixResult matrix,
-                           final RecordSetWriter writer, final Counts counts) throws IOException {
-        final int rows = origins.size();
+                           final MatrixRowSink rows, final Counts counts) throws IOException {
+        final int rowCount = origins.size();
         final int columns = destinations.size();
         final String[] destinationIds = new String[columns];
         for (int c = 0; c < columns; c++) {
             destinationIds[c] = destinations.id(c);
         }
-        for (int r = 0; r < rows; r++) {
+        for (int r = 0; r < rowCount; r++) {
             final String originId = origins.id(r);
             final double originSnap = matrix.sourceSnapMeters(r);
             final boolean originOffNetwork = matrix.isSourceOffNetwork(r);
@@ -105,51 +107,36 @@ public final class MatrixRowWriter {
                     counts.unroutable++;
                 }
                 final boolean hasValues = status.equals(MatrixRowFields.STATUS_OK) || status.equals(MatrixRowFields.STATUS_ESTIMATED);
-                final double distance = matrix.distanceMeters(r, c);
-                row(writer, originId, destinationIds[c], hasValues ? matrix.durationSeconds(r, c) : null,
-                        hasValues && !Double.isNaN(distance) ? distance : null, status, originSnap, destinationSnap);
+                rows.row(originId, destinationIds[c], hasValues ? matrix.durationSeconds(r, c) : Double.NaN,
+                        hasValues ? matrix.distanceMeters(r, c) : Double.NaN, status, originSnap, destinationSnap);
             }
         }
     }
 
     /** Records without a valid point still account for their pairs, with status INVALID_COORDINATE. */
-    public void writeInvalid(final TilePoints tile, final RecordSetWriter writer, final Counts counts) throws IOException {
+    public void writeInvalid(final TilePoints tile, final MatrixRowSink rows, final Counts counts) throws IOException {
         final CoordinateBlock destinations = tile.destinations();
         for (final String originId : tile.invalidOrigins()) {
             for (int c = 0; c < destinations.size(); c++) {
-                invalidRow(writer, originId, destinations.id(c), counts);
+                invalidRow(rows, originId, destinations.id(c), counts);
             }
             for (final String destinationId : tile.invalidDestinations()) {
-                invalidRow(writer, originId, destinationId, counts);
+                invalidRow(rows, originId, destinationId, counts);
             }
         }
         for (int r = 0; r < tile.origins().size(); r++) {
             for (final String destinationId : tile.invalidDestinations()) {
-                invalidRow(writer, tile.origins().id(r), destinationId, counts);
+                invalidRow(rows, tile.origins().id(r), destinationId, counts);
             }
         }
     }
 
-    private void invalidRow(final RecordSetWriter writer, final String originId, final String destinationId, final Counts counts) throws IOException {
+    private void invalidRow(final MatrixRowSink rows, final String originId, final String destinationId, final Counts counts) throws IOException {
         if (excludeSelfPairs && originId.equals(destinationId)) {
             counts.selfPairsSkipped++;
             return;
         }
-        row(writer, originId, destinationId, null, null, MatrixRowFields.STATUS_INVALID_COORDINATE, Double.NaN, Double.NaN);
+        rows.row(originId, destinationId, Double.NaN, Double.NaN, MatrixRowFields.STATUS_INVALID_COORDINATE, Double.NaN, Double.NaN);
         counts.invalid++;
-    }
-
-    private void row(final RecordSetWriter writer, final String originId, final String destinationId, final Double duration,
-                     final Double distance, final String status, final double originSnap, final double destinationSnap) throws IOException {
-        // A new map per row: a writer may keep the record until it flushes.
-        final Map<String, Object> values = new HashMap<>(16);
-        values.put(MatrixRowFields.ORIGIN_ID, originId);
-        values.put(MatrixRowFields.DESTINATION_ID, destinationId);
-        values.put(MatrixRowFields.DURATION_S, duration);
-        values.put(MatrixRowFields.DISTANCE_M, distance);
-        values.put(MatrixRowFields.STATUS, status);
-        values.put(MatrixRowFields.ORIGIN_SNAP_M, Double.isNaN(originSnap) ? null : originSnap);
-        values.put(MatrixRowFields.DESTINATION_SNAP_M, Double.isNaN(destinationSnap) ? null : destinationSnap);
-        writer.write(new MapRecord(SCHEMA, values));
     }
 }

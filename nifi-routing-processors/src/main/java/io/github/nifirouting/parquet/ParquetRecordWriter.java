@@ -27,13 +27,65 @@ public final class ParquetRecordWriter extends AbstractRecordSetWriter {
                            java.util.List<String> geometryFields, String primaryGeometryField) {
     }
 
-    private final ParquetWriter<Record> writer;
+    private final RecordSchema schema;
+    private final Settings settings;
+    private final StreamOutputFile file;
+    private final RecordWriteSupport recordSupport;
+    /** Built on first use: a file is written either record by record or as flat rows, never both. */
+    private ParquetWriter<Record> records;
+    private FlatRows flatRows;
     private boolean closed;
 
     public ParquetRecordWriter(final RecordSchema schema, final OutputStream out, final Settings settings) throws IOException {
         super(out);
-        final RecordWriteSupport support = new RecordWriteSupport(schema, new GeometryColumns(settings.geometryFields(), settings.primaryGeometryField()));
-        this.writer = new Builder(new StreamOutputFile(out), support)
+        this.schema = schema;
+        this.settings = settings;
+        this.file = new StreamOutputFile(out);
+        this.recordSupport = new RecordWriteSupport(schema, new GeometryColumns(settings.geometryFields(), settings.primaryGeometryField()));
+    }
+
+    @Override
+    protected Map<String, String> writeRecord(final Record record) throws IOException {
+        if (flatRows != null) {
+            throw new IllegalStateException("this file is being written as flat rows");
+        }
+        if (records == null) {
+            records = configure(new Builder<>(file, recordSupport)).build();
+        }
+        records.write(record);
+        return Map.of();
+    }
+
+    /** The schema this writer was created with. */
+    public RecordSchema getSchema() {
+        return schema;
+    }
+
+    /**
+     * Whether {@link #flatRows()} can write this file: a schema of top-level strings and doubles only, none of them a
+     * geometry field, and no record written yet.
+     */
+    public boolean supportsFlatRows() {
+        return records == null && FlatRows.supports(schema) && schema.getFieldNames().stream().noneMatch(settings.geometryFields()::contains);
+    }
+
+    /**
+     * The writer of this file's rows value by value, without a record per row ({@link FlatRows}); the same file as
+     * records with the same values would give. Rows count as records in {@link #finishRecordSet()}.
+     */
+    public FlatRows flatRows() throws IOException {
+        if (flatRows == null) {
+            if (!supportsFlatRows()) {
+                throw new IllegalStateException("schema " + schema.getFieldNames() + " cannot be written as flat rows");
+            }
+            flatRows = new FlatRows(schema, support -> configure(new Builder<>(file, support)).build(), this::incrementRecordCount);
+        }
+        return flatRows;
+    }
+
+    /** The writer's layout settings, the same for records and flat rows. */
+    private <T> Builder<T> configure(final Builder<T> builder) {
+        return builder
                 .withConf(new PlainParquetConfiguration())
                 .withCodecFactory(Codecs.INSTANCE)
                 .withCompressionCodec(settings.codec())
@@ -41,14 +93,7 @@ public final class ParquetRecordWriter extends AbstractRecordSetWriter {
                 .withPageSize(settings.pageBytes())
                 .withDictionaryPageSize(settings.pageBytes())
                 .withDictionaryEncoding(settings.dictionary())
-                .withWriteMode(ParquetFileWriter.Mode.CREATE)
-                .build();
-    }
-
-    @Override
-    protected Map<String, String> writeRecord(final Record record) throws IOException {
-        writer.write(record);
-        return Map.of();
+                .withWriteMode(ParquetFileWriter.Mode.CREATE);
     }
 
     @Override
@@ -65,7 +110,15 @@ public final class ParquetRecordWriter extends AbstractRecordSetWriter {
     private void closeParquet() throws IOException {
         if (!closed) {
             closed = true;
-            writer.close();
+            if (flatRows != null) {
+                flatRows.close();
+            } else {
+                // No row at all still makes a valid (empty) Parquet file with the schema.
+                if (records == null) {
+                    records = configure(new Builder<>(file, recordSupport)).build();
+                }
+                records.close();
+            }
         }
     }
 
@@ -75,26 +128,26 @@ public final class ParquetRecordWriter extends AbstractRecordSetWriter {
         super.close();
     }
 
-    private static final class Builder extends ParquetWriter.Builder<Record, Builder> {
-        private final RecordWriteSupport support;
+    private static final class Builder<T> extends ParquetWriter.Builder<T, Builder<T>> {
+        private final WriteSupport<T> support;
 
-        Builder(final OutputFile file, final RecordWriteSupport support) {
+        Builder(final OutputFile file, final WriteSupport<T> support) {
             super(file);
             this.support = support;
         }
 
         @Override
-        protected Builder self() {
+        protected Builder<T> self() {
             return this;
         }
 
         @Override
-        protected WriteSupport<Record> getWriteSupport(final org.apache.hadoop.conf.Configuration configuration) {
+        protected WriteSupport<T> getWriteSupport(final org.apache.hadoop.conf.Configuration configuration) {
             return support;
         }
 
         @Override
-        protected WriteSupport<Record> getWriteSupport(final org.apache.parquet.conf.ParquetConfiguration configuration) {
+        protected WriteSupport<T> getWriteSupport(final org.apache.parquet.conf.ParquetConfiguration configuration) {
             return support;
         }
     }

@@ -7,6 +7,7 @@ import io.github.nifirouting.engine.CallStats;
 import io.github.nifirouting.engine.RoutingEngineService;
 import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.matrix.CachedMatrixRouter;
+import io.github.nifirouting.matrix.MatrixRowSink;
 import io.github.nifirouting.matrix.MatrixRowWriter;
 import io.github.nifirouting.matrix.MatrixRouter;
 import io.github.nifirouting.matrix.TilePoints;
@@ -302,9 +303,10 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
         try (OutputStream out = session.write(rows);
              RecordSetWriter writer = writers.createWriter(getLogger(), writers.getSchema(tile.getAttributes(), MatrixRowWriter.SCHEMA), out, rows)) {
             writer.beginRecordSet();
+            final MatrixRowSink sink = MatrixRowSink.of(writer);
             TileRequests.route(points.origins(), points.destinations(), engine.getMatrixLimits(), router,
-                    (origins, destinations, part) -> rowWriter.writeBlock(origins, destinations, part, writer, counts));
-            rowWriter.writeInvalid(points, writer, counts);
+                    (origins, destinations, part) -> rowWriter.writeBlock(origins, destinations, part, sink, counts));
+            rowWriter.writeInvalid(points, sink, counts);
             final WriteResult result = writer.finishRecordSet();
             attributes.putAll(result.getAttributes());
             attributes.put("record.count", String.valueOf(result.getRecordCount()));

@@ -1,0 +1,34 @@
+package io.github.nifirouting.matrix;
+
+import io.github.nifirouting.parquet.ParquetRecordWriter;
+import org.apache.nifi.serialization.RecordSetWriter;
+
+import java.io.IOException;
+
+/**
+ * Where {@link MatrixRowWriter} puts its rows, one call per origin-destination pair with the values as primitives.
+ * {@link #of} picks the way into a NiFi record writer: the bundle's own Parquet writer takes the values straight into
+ * its column writers ({@link ParquetMatrixRows}, no object per row); any other writer (CSV, JSON, Avro, ...) gets one
+ * NiFi record per row ({@link RecordMatrixRows}). Both write the same rows.
+ */
+public interface MatrixRowSink {
+
+    /**
+     * One row of {@link MatrixRowWriter#SCHEMA}. A {@code NaN} duration, distance or snap distance is written as null.
+     */
+    void row(String originId, String destinationId, double durationS, double distanceM, String status, double originSnapM,
+             double destinationSnapM) throws IOException;
+
+    /** The fastest sink the writer supports, given that the writer was created with {@link MatrixRowWriter#SCHEMA}. */
+    static MatrixRowSink of(final RecordSetWriter writer) throws IOException {
+        if (writer instanceof ParquetRecordWriter parquet && ParquetMatrixRows.supports(parquet)) {
+            return new ParquetMatrixRows(parquet.flatRows());
+        }
+        return new RecordMatrixRows(writer);
+    }
+
+    /** Always one NiFi record per row, whatever the writer: the reference the fast path is compared with. */
+    static MatrixRowSink records(final RecordSetWriter writer) {
+        return new RecordMatrixRows(writer);
+    }
+}

@@ -1,0 +1,65 @@
+package io.github.nifirouting.matrix;
+
+import io.github.nifirouting.parquet.FlatRows;
+import io.github.nifirouting.parquet.ParquetRecordWriter;
+
+import java.io.IOException;
+
+/**
+ * Matrix rows straight into the bundle's Parquet writer: the values go to parquet-java's column writers as they are,
+ * with no record, map or boxed double per row. Destination ids and statuses repeat in every origin's rows, so their
+ * UTF-8 bytes are encoded once and reused (the same bytes the record path writes).
+ */
+final class ParquetMatrixRows implements MatrixRowSink {
+
+    private static final int ORIGIN_ID = 0;
+    private static final int DESTINATION_ID = 1;
+    private static final int DURATION_S = 2;
+    private static final int DISTANCE_M = 3;
+    private static final int STATUS = 4;
+    private static final int ORIGIN_SNAP_M = 5;
+    private static final int DESTINATION_SNAP_M = 6;
+    /** Direct-mapped by identity: a request's destination ids (up to a few thousand) and the statuses stay encoded. */
+    private static final int CACHE_SLOTS = 8192;
+
+    private final FlatRows rows;
+    private final String[] cachedText = new String[CACHE_SLOTS];
+    private final FlatRows.Text[] cachedUtf8 = new FlatRows.Text[CACHE_SLOTS];
+
+    ParquetMatrixRows(final FlatRows rows) {
+        this.rows = rows;
+    }
+
+    /** The writer must have been created for exactly the matrix row schema (field order is what {@link FlatRows} indexes). */
+    static boolean supports(final ParquetRecordWriter writer) {
+        return MatrixRowWriter.SCHEMA.equals(writer.getSchema()) && writer.supportsFlatRows();
+    }
+
+    @Override
+    public void row(final String originId, final String destinationId, final double durationS, final double distanceM, final String status,
+                    final double originSnapM, final double destinationSnapM) throws IOException {
+        rows.string(ORIGIN_ID, originId);
+        rows.string(DESTINATION_ID, encoded(destinationId));
+        rows.string(STATUS, encoded(status));
+        number(DURATION_S, durationS);
+        number(DISTANCE_M, distanceM);
+        number(ORIGIN_SNAP_M, originSnapM);
+        number(DESTINATION_SNAP_M, destinationSnapM);
+        rows.endRow();
+    }
+
+    private void number(final int field, final double value) {
+        if (!Double.isNaN(value)) {
+            rows.number(field, value);
+        }
+    }
+
+    private FlatRows.Text encoded(final String text) {
+        final int slot = System.identityHashCode(text) & (CACHE_SLOTS - 1);
+        if (cachedText[slot] != text) {
+            cachedText[slot] = text;
+            cachedUtf8[slot] = FlatRows.encode(text);
+        }
+        return cachedUtf8[slot];
+    }
+}
