@@ -1,6 +1,7 @@
 package io.github.nifirouting.parquet;
 
 import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
 import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.compression.CompressionCodecFactory;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
@@ -20,14 +21,46 @@ import java.util.zip.GZIPOutputStream;
  */
 final class Codecs implements CompressionCodecFactory {
 
+    /** For reading, and for writing where no ZSTD context is kept. */
     static final Codecs INSTANCE = new Codecs();
+
+    /** ZSTD level when none is configured: zstd's default. */
+    static final int DEFAULT_ZSTD_LEVEL = 3;
+
+    private final int zstdLevel;
+
+    /** ZSTD contexts of this factory's compressors, freed by {@link #release()} (parquet-java calls it when a writer closes). */
+    private final java.util.List<ZstdCompressCtx> contexts = new java.util.ArrayList<>();
+
+    /**
+     * A factory for one file writer: its ZSTD compressor keeps one native context for all pages of the file instead of
+     * making (and zeroing) one per page. Not for sharing between threads, as a file writer is not.
+     */
+    static Codecs forOneWriter(final int zstdLevel) {
+        return new Codecs(zstdLevel);
+    }
+
+    private Codecs(final int zstdLevel) {
+        this.zstdLevel = zstdLevel;
+    }
+
+    private Codecs() {
+        this(DEFAULT_ZSTD_LEVEL);
+    }
 
     @Override
     public BytesInputCompressor getCompressor(final CompressionCodecName codec) {
+        final ZstdCompressCtx zstd;
+        if (codec == CompressionCodecName.ZSTD && this != INSTANCE) {
+            zstd = new ZstdCompressCtx().setLevel(zstdLevel);
+            contexts.add(zstd);
+        } else {
+            zstd = null;
+        }
         return new BytesInputCompressor() {
             @Override
             public BytesInput compress(final BytesInput bytes) throws IOException {
-                return BytesInput.from(Codecs.compress(codec, bytes.toByteArray()));
+                return BytesInput.from(zstd != null ? zstd.compress(bytes.toByteArray()) : Codecs.compress(codec, bytes.toByteArray()));
             }
 
             @Override
@@ -65,13 +98,15 @@ final class Codecs implements CompressionCodecFactory {
 
     @Override
     public void release() {
+        contexts.forEach(ZstdCompressCtx::close);
+        contexts.clear();
     }
 
     static byte[] compress(final CompressionCodecName codec, final byte[] input) throws IOException {
         return switch (codec) {
             case UNCOMPRESSED -> input;
             case SNAPPY -> Snappy.compress(input);
-            case ZSTD -> Zstd.compress(input, 3);
+            case ZSTD -> Zstd.compress(input, DEFAULT_ZSTD_LEVEL);
             case GZIP -> {
                 final ByteArrayOutputStream out = new ByteArrayOutputStream(input.length / 2 + 64);
                 try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {

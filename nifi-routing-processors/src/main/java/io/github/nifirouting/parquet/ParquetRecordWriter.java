@@ -23,8 +23,15 @@ public final class ParquetRecordWriter extends AbstractRecordSetWriter {
     public static final String MIME_TYPE = "application/vnd.apache.parquet";
 
     /** How the file is laid out. */
-    public record Settings(CompressionCodecName codec, long rowGroupBytes, int pageBytes, boolean dictionary,
+    public record Settings(CompressionCodecName codec, long rowGroupBytes, int pageBytes, DictionaryEncoding dictionary, int zstdLevel,
                            java.util.List<String> geometryFields, String primaryGeometryField) {
+
+        /** Dictionary for every column or none, ZSTD at level 3: the writer's defaults. */
+        public Settings(final CompressionCodecName codec, final long rowGroupBytes, final int pageBytes, final boolean dictionary,
+                        final java.util.List<String> geometryFields, final String primaryGeometryField) {
+            this(codec, rowGroupBytes, pageBytes, dictionary ? DictionaryEncoding.ALL : DictionaryEncoding.NONE, Codecs.DEFAULT_ZSTD_LEVEL,
+                    geometryFields, primaryGeometryField);
+        }
     }
 
     private final RecordSchema schema;
@@ -85,15 +92,24 @@ public final class ParquetRecordWriter extends AbstractRecordSetWriter {
 
     /** The writer's layout settings, the same for records and flat rows. */
     private <T> Builder<T> configure(final Builder<T> builder) {
-        return builder
-                .withConf(new PlainParquetConfiguration())
-                .withCodecFactory(Codecs.INSTANCE)
+        builder.withConf(new PlainParquetConfiguration())
+                .withCodecFactory(Codecs.forOneWriter(settings.zstdLevel()))
                 .withCompressionCodec(settings.codec())
                 .withRowGroupSize(settings.rowGroupBytes())
                 .withPageSize(settings.pageBytes())
                 .withDictionaryPageSize(settings.pageBytes())
-                .withDictionaryEncoding(settings.dictionary())
+                .withDictionaryEncoding(settings.dictionary() != DictionaryEncoding.NONE)
                 .withWriteMode(ParquetFileWriter.Mode.CREATE);
+        if (settings.dictionary() == DictionaryEncoding.NOT_FLOATING_POINT) {
+            for (final org.apache.parquet.column.ColumnDescriptor column : recordSupport.parquetSchema().getColumns()) {
+                final org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName type = column.getPrimitiveType().getPrimitiveTypeName();
+                if (type == org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.DOUBLE
+                        || type == org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.FLOAT) {
+                    builder.withDictionaryEncoding(String.join(".", column.getPath()), false);
+                }
+            }
+        }
+        return builder;
     }
 
     @Override

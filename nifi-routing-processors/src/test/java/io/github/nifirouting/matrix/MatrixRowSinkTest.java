@@ -3,6 +3,7 @@ package io.github.nifirouting.matrix;
 import io.github.nifirouting.model.CoordinateBlock;
 import io.github.nifirouting.model.MatrixResult;
 import io.github.nifirouting.model.MatrixRowFields;
+import io.github.nifirouting.parquet.DictionaryEncoding;
 import io.github.nifirouting.parquet.ParquetRecordWriter;
 import org.apache.nifi.csv.CSVRecordSetWriter;
 import org.apache.nifi.processor.AbstractProcessor;
@@ -33,6 +34,7 @@ import java.util.Objects;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -56,9 +58,9 @@ class MatrixRowSinkTest {
     @Test
     void parquetFastPathWritesTheRowsOfTheRecordPath() throws Exception {
         final Tile tile = tileWithEveryKindOfPair();
-        for (final boolean dictionary : new boolean[]{true, false}) {
+        for (final DictionaryEncoding dictionary : DictionaryEncoding.values()) {
             final ParquetRecordWriter.Settings settings = new ParquetRecordWriter.Settings(CompressionCodecName.ZSTD, 16L << 20, 1 << 20,
-                    dictionary, List.of(), null);
+                    dictionary, 1, List.of(), null);
             final Path generic = dir.resolve("generic-" + dictionary + ".parquet");
             final Path fast = dir.resolve("fast-" + dictionary + ".parquet");
             final MatrixRowWriter.Counts genericCounts = writeParquet(generic, settings, tile, false);
@@ -82,6 +84,26 @@ class MatrixRowSinkTest {
             assertTrue(actual.stream().anyMatch(row -> row.get(5) == null), "a row without a snap distance");
             // Same settings, same values, same order: the same file, byte for byte.
             assertArrayEquals(Files.readAllBytes(generic), Files.readAllBytes(fast));
+        }
+    }
+
+    @Test
+    void exceptFloatingPointKeepsTheDictionaryForTextOnly() throws Exception {
+        final Path file = dir.resolve("except-floating-point.parquet");
+        writeParquet(file, new ParquetRecordWriter.Settings(CompressionCodecName.ZSTD, 16L << 20, 1 << 20, DictionaryEncoding.NOT_FLOATING_POINT, 1,
+                List.of(), null), tileWithEveryKindOfPair(), true);
+        final Map<String, String> encodings = new java.util.TreeMap<>();
+        try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = db.createStatement();
+             ResultSet columns = sql.executeQuery("SELECT path_in_schema, encodings FROM parquet_metadata('" + file + "')")) {
+            while (columns.next()) {
+                encodings.put(columns.getString(1), columns.getString(2));
+            }
+        }
+        for (final String text : List.of(MatrixRowFields.ORIGIN_ID, MatrixRowFields.DESTINATION_ID, MatrixRowFields.STATUS)) {
+            assertTrue(encodings.get(text).contains("DICTIONARY"), text + ": " + encodings);
+        }
+        for (final String number : List.of(MatrixRowFields.DURATION_S, MatrixRowFields.DISTANCE_M, MatrixRowFields.ORIGIN_SNAP_M)) {
+            assertFalse(encodings.get(number).contains("DICTIONARY"), number + ": " + encodings);
         }
     }
 
