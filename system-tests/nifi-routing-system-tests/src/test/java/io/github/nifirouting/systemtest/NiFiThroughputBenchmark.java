@@ -129,15 +129,23 @@ class NiFiThroughputBenchmark {
             serviceProperties.put("Max URL Length", "65536");
             serviceProperties.put("Read Timeout", "120 sec");
             rest.put("/controller-services/" + osrmId, serviceUpdate);
-            final String dictionary = System.getProperty("benchmark.parquet.dictionary"); // unset: the template's writer as shipped
-            if (dictionary != null) {
+            // Unset: the template's writer as shipped.
+            final Map<String, String> writerProperties = new LinkedHashMap<>();
+            if (System.getProperty("benchmark.parquet.dictionary") != null) {
+                writerProperties.put("Dictionary Encoding", System.getProperty("benchmark.parquet.dictionary"));
+            }
+            if (System.getProperty("benchmark.parquet.zstd.level") != null) {
+                writerProperties.put("ZSTD Level", System.getProperty("benchmark.parquet.zstd.level"));
+            }
+            if (!writerProperties.isEmpty()) {
                 final JsonNode writer = flows.services(groupId).stream()
                         .filter(s -> "Matrix Parquet writer".equals(s.path("component").path("name").asText())).findFirst().orElseThrow();
                 final ObjectNode writerUpdate = JSON.createObjectNode();
                 writerUpdate.set("revision", rest.revision(writer));
                 final ObjectNode writerComponent = writerUpdate.putObject("component");
                 writerComponent.put("id", writer.path("id").asText());
-                writerComponent.putObject("properties").put("Dictionary Encoding", dictionary);
+                final ObjectNode properties = writerComponent.putObject("properties");
+                writerProperties.forEach(properties::put);
                 rest.put("/controller-services/" + writer.path("id").asText(), writerUpdate);
             }
             String routerId = null;
@@ -184,6 +192,12 @@ class NiFiThroughputBenchmark {
                 final long startNanos = System.nanoTime();
                 flows.setGroupState(groupId, "RUNNING");
                 try {
+                    // On a loaded machine GetFile may take seconds to run first; quiet before it took the file is not the end.
+                    final Path dropped = input.resolve("sites-" + round + ".csv");
+                    final long pickUpDeadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+                    while (Files.exists(dropped) && System.nanoTime() < pickUpDeadline) {
+                        Thread.sleep(20);
+                    }
                     flows.awaitQuiescence(groupId, Duration.ofMinutes(15));
                 } finally {
                     flows.setGroupState(groupId, "STOPPED");
