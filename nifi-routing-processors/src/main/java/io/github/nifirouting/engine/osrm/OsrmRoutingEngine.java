@@ -3,6 +3,7 @@ package io.github.nifirouting.engine.osrm;
 import io.github.nifirouting.engine.http.AbstractHttpRoutingEngine;
 import io.github.nifirouting.engine.http.EngineProtocol;
 import io.github.nifirouting.model.MatrixLimits;
+import io.github.nifirouting.model.MatrixOptions;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
 import org.apache.nifi.annotation.documentation.SeeAlso;
 import org.apache.nifi.annotation.documentation.Tags;
@@ -23,7 +24,8 @@ import java.util.List;
 @CapabilityDescription("Routing engine service for an OSRM server's table service (GET /table/v1/{profile}). Tiles are sized to the "
         + "server's --max-table-size (OSRM refuses sources x destinations > max-table-size^2 with TooBig) and to a maximum URL length, "
         + "since all coordinates travel in the GET URL. null cells (no route) become UNROUTABLE pairs (ESTIMATED with a Fallback Speed); each waypoint's distance "
-        + "is reported as the snap distance; a point OSRM cannot snap (NoSegment, e.g. beyond the Snap Radius) gets NO_ROAD on its pairs "
+        + "is reported as the snap distance; a point OSRM cannot snap (NoSegment, e.g. beyond InvokeRoutingMatrix's Max Snap Distance, sent as radiuses, or "
+        + "the Snap Radius) gets NO_ROAD on its pairs "
         + "while the rest of the tile is routed. Retries, circuit breaking and rate limiting are shared by all users of this service.")
 @SeeAlso(classNames = {"io.github.nifirouting.processors.InvokeRoutingMatrix", "io.github.nifirouting.processors.ChunkCoordinates"})
 public class OsrmRoutingEngine extends AbstractHttpRoutingEngine {
@@ -61,10 +63,10 @@ public class OsrmRoutingEngine extends AbstractHttpRoutingEngine {
 
     public static final PropertyDescriptor SNAP_RADIUS = new PropertyDescriptor.Builder()
             .name("Snap Radius")
-            .description("Meters around each point in which OSRM looks for a road (sent as radiuses). A point with no road that near "
-                    + "gets status NO_ROAD on its pairs and the rest of the tile is routed. Set it to InvokeRoutingMatrix's Max Snap "
-                    + "Distance to have such points found by OSRM instead of snapped to a far road. Unset: OSRM snaps every point to "
-                    + "its nearest road, however far.")
+            .description("Default meters around each point in which OSRM looks for a road (sent as radiuses), for requests from processors "
+                    + "without a Max Snap Distance of their own: InvokeRoutingMatrix's Max Snap Distance, when set, is sent instead. A "
+                    + "point with no road that near gets status NO_ROAD on its pairs and the rest of the tile is routed. Unset (and no "
+                    + "Max Snap Distance): OSRM snaps every point to its nearest road, however far.")
             .required(false)
             .addValidator(StandardValidators.createLongValidator(1, 1_000_000, true))
             .build();
@@ -147,10 +149,16 @@ public class OsrmRoutingEngine extends AbstractHttpRoutingEngine {
 
     @Override
     protected MatrixLimits createLimits(final PropertyContext context) {
+        return createLimits(context, MatrixOptions.NONE);
+    }
+
+    /** Max Table Size squared, and as many points as fit the Max URL Length with the radius the options send (one per point). */
+    @Override
+    protected MatrixLimits createLimits(final PropertyContext context, final MatrixOptions request) {
         final long tableSize = context.getProperty(MAX_TABLE_SIZE).asLong();
         final int maxUrl = context.getProperty(MAX_URL_LENGTH).asInteger();
         final URI baseUrl = URI.create(context.getProperty(BASE_URL).evaluateAttributeExpressions().getValue());
-        final int coordinates = new OsrmTableProtocol(profileOf(context), options(context)).maxCoordinates(baseUrl, maxUrl);
+        final int coordinates = new OsrmTableProtocol(profileOf(context), options(context)).maxCoordinates(baseUrl, maxUrl, request);
         return new MatrixLimits(Integer.MAX_VALUE, Integer.MAX_VALUE, tableSize * tableSize, coordinates);
     }
 
