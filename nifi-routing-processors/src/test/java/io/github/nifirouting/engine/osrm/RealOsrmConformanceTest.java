@@ -180,8 +180,8 @@ class RealOsrmConformanceTest {
             // the routed pairs against OSRM's own table for the tile without the point
             final Comparison comparison = compare(server, run, Set.of("o37"));
             System.out.printf(Locale.ROOT, "real OSRM, 100 x 100 tile with one unsnappable origin (Max Snap Distance 5000 m sent as radiuses): "
-                    + "%,d OK, %,d NO_ROAD, %,d other, %d tiles failed, %d requests; the OK pairs against OSRM's own table: %,d compared, "
-                    + "%,d mismatches%n", ok, noRoad, other, run.failed, run.requests, comparison.cells, comparison.mismatchCount);
+                    + "%,d OK, %,d NO_ROAD, %,d other, %d tiles failed, %d requests, fill %s; the OK pairs against OSRM's own table: %,d "
+                    + "compared, %,d mismatches%n", ok, noRoad, other, run.failed, run.requests, run.fill, comparison.cells, comparison.mismatchCount);
             assertEquals(0, run.failed, () -> "tiles failed: " + run.errors);
             assertEquals(100, noRoad);
             assertEquals(9_900, ok, "random Andorra points on roads are all connected");
