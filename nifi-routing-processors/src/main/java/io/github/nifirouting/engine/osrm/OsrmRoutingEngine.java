@@ -53,9 +53,10 @@ public class OsrmRoutingEngine extends AbstractHttpRoutingEngine {
             .description("Longest GET URL to send, counted with the Base URL, Profile, options and the worst-case coordinate text (23 "
                     + "characters per point), so every request fits "
                     + "whatever the points. The default fits a directly reached osrm-routed, which accepts URLs of 100 KB: 65536 allows "
-                    + "about 2,300 points, a full 1000 x 1000 table (about 2,000 with radiuses of up to 4 digits, one per point). Behind a proxy lower it to what the proxy accepts: nginx refuses "
-                    + "request lines beyond its large_client_header_buffers (8 KB by default) with 414, which fails the tile without "
-                    + "retry; 8000 allows about 290 points.")
+                    + "about 2,300 points, a full 1000 x 1000 table (about 2,000 with radiuses of up to 4 digits, one per point). "
+                    + "Behind a proxy lower it to what the proxy accepts: nginx refuses request lines beyond its "
+                    + "large_client_header_buffers (8 KB by default) with 414, which fails the tile without retry; 8000 allows about "
+                    + "290 points.")
             .required(true)
             .defaultValue("65536")
             .addValidator(StandardValidators.createLongValidator(512, 1_000_000, true))
