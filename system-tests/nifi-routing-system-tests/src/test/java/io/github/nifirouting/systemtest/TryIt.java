@@ -45,7 +45,7 @@ final class TryIt {
                     orderedMap("competitors.file", "competitors.csv", "osm.file", EXTRACT)),
             new FlowSetup("catchment-isochrones.json", 480, 0,
                     orderedMap("input.directory", "catchment-isochrones/input", "output.directory", "catchment-isochrones/output",
-                            "failure.directory", "catchment-isochrones/failed"),
+                            "invalid.directory", "catchment-isochrones/invalid", "failure.directory", "catchment-isochrones/failed"),
                     Map.of()));
 
     /** A started tryout: NiFi with both flows running. */
