@@ -34,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Sites x competitors at country-retailer scale (10,000 x 20,000 = 200M pairs by default) through
  * templates/drive-time-matrix.json as shipped, in a real NiFi 2.3.0, on a real osrm-routed (Andorra, car, CH) started
  * with the template's OSRM Max Table Size. Prints the FlowFiles created, NiFi's heap after a full GC before the run,
- * while it runs (10%, 50%, 90% of the pairs written) and when all are written, wall time and pairs/s. Every Parquet file PutFile writes is read with
+ * every 2% of the pairs written while it runs (summed up per tenth of the run, 10% and 100% marked) and when all are
+ * written, wall time and pairs/s. Every Parquet file PutFile writes is read with
  * DuckDB (rows, full tile, statuses) and deleted while the run goes on, so the disk holds a few files at a time. Not part
  * of {@code ./mvnw verify} (failsafe's default includes are *IT): run with {@code -Dit.test=NiFiScaleBenchmark}, see
  * docs/benchmarks.md, "nifi-scale".
@@ -48,8 +49,12 @@ class NiFiScaleBenchmark {
     /** A run that writes no file for this long has stalled: fail with NiFi's status instead of waiting forever. */
     private static final Duration STALL = Duration.ofMinutes(Integer.getInteger("benchmark.stall.minutes", 10));
     private static final Pattern HEAP_USED = Pattern.compile("\\bused (\\d+)K");
-    /** Percentages of the pairs at which NiFi's heap is sampled while the flow runs (then once more when all are written). */
-    private static final int[] IN_RUN_SAMPLES = {10, 50, 90};
+    /**
+     * NiFi's heap after a full GC is sampled each time this percentage of the pairs more is written. One sample depends on
+     * where the running tasks are in their tiles (a Parquet writer's row group fills and empties with each tile), so the
+     * run is judged on many samples per tenth of it, not on one.
+     */
+    private static final int SAMPLE_PERCENT = Integer.getInteger("benchmark.heap.sample.percent", 2);
 
     /** NiFi's heap after a full GC at a point of the run, with the machine's load then. */
     private record HeapSample(String when, long pairsWritten, double seconds, long heapBytes, String load) {
@@ -108,7 +113,7 @@ class NiFiScaleBenchmark {
 
             final OutputTally tally = new OutputTally(expected);
             long peakRss = 0;
-            int nextSample = 0;
+            int nextSample = SAMPLE_PERCENT;
             long lastProgressNanos = System.nanoTime();
             try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = db.createStatement()) {
                 sql.execute("SET threads = 1"); // leave the cores to NiFi and osrm-routed
@@ -117,12 +122,12 @@ class NiFiScaleBenchmark {
                     tally.countAndDelete(output, sql);
                     assertTrue(!Files.exists(failed) || isEmpty(failed), "nothing in failure: " + list(failed) + "\n" + flows.statusReport(groupId));
                     peakRss = Math.max(peakRss, nifi.residentSetBytes().orElse(0L));
-                    if (nextSample < IN_RUN_SAMPLES.length && tally.rows * 100 >= expected * IN_RUN_SAMPLES[nextSample]
-                            && tally.rows < expected) {
-                        heap.add(new HeapSample(IN_RUN_SAMPLES[nextSample] + "% of the pairs written (running)", tally.rows,
+                    if (nextSample < 100 && tally.rows * 100 >= expected * nextSample && tally.rows < expected) {
+                        final long percent = tally.rows * 100 / expected;
+                        heap.add(new HeapSample(percent + "% of the pairs written (running)", tally.rows,
                                 (System.nanoTime() - startNanos) / 1e9, heapAfterFullGc(nifi.pid()), loadAverage()));
                         System.out.println("heap sample: " + heap.get(heap.size() - 1));
-                        nextSample++;
+                        nextSample = (int) (percent / SAMPLE_PERCENT + 1) * SAMPLE_PERCENT;
                     }
                     if (tally.rows > before) {
                         lastProgressNanos = System.nanoTime();
@@ -174,10 +179,29 @@ class NiFiScaleBenchmark {
                     tally.bytes / 1048576.0, tally.largestFile);
             System.out.printf(Locale.ROOT, "  wall time (start to last Parquet file) %.1f s, %,.0f pairs/s%n", wallSeconds, expected / wallSeconds);
             System.out.printf(Locale.ROOT, "  NiFi peak RSS sampled               %,.0f MB%n", peakRss / 1048576.0);
-            for (final HeapSample sample : heap) {
-                System.out.printf(Locale.ROOT, "  heap after full GC, %-52s %,7.1f MB (%,d pairs, %.0f s, load %s)%n", sample.when(),
-                        sample.heapBytes() / 1048576.0, sample.pairsWritten(), sample.seconds(), sample.load());
+            final HeapSample before = heap.get(0);
+            final HeapSample done = heap.get(heap.size() - 1);
+            System.out.printf(Locale.ROOT, "  heap after full GC, before the run (flow imported, services enabled) %,7.1f MB (load %s)%n",
+                    before.heapBytes() / 1048576.0, before.load());
+            System.out.printf(Locale.ROOT, "  heap after full GC while running, every %d%% of the pairs, per tenth of the run: samples, min / median / max MB, "
+                    + "load at its last sample%n", SAMPLE_PERCENT);
+            for (int tenth = 0; tenth < 10; tenth++) {
+                final int from = tenth * 10;
+                final List<HeapSample> inTenth = heap.subList(1, heap.size() - 1).stream()
+                        .filter(h -> h.pairsWritten() * 100 > expected * from && h.pairsWritten() * 100 <= expected * (from + 10)).toList();
+                if (inTenth.isEmpty()) {
+                    continue;
+                }
+                final List<Long> sorted = inTenth.stream().map(HeapSample::heapBytes).sorted().toList();
+                System.out.printf(Locale.ROOT, "    %3d-%3d%%  %2d  %,7.1f / %,7.1f / %,7.1f  (load %s)%n", from, from + 10, sorted.size(),
+                        sorted.get(0) / 1048576.0, sorted.get(sorted.size() / 2) / 1048576.0, sorted.get(sorted.size() - 1) / 1048576.0,
+                        inTenth.get(inTenth.size() - 1).load());
             }
+            heap.subList(1, heap.size() - 1).stream().filter(h -> h.pairsWritten() * 10 >= expected).findFirst().ifPresent(h ->
+                    System.out.printf(Locale.ROOT, "  heap after full GC at 10%% of the pairs (first sample at or past it)   %,7.1f MB (%,d pairs, %.0f s, load %s)%n",
+                            h.heapBytes() / 1048576.0, h.pairsWritten(), h.seconds(), h.load()));
+            System.out.printf(Locale.ROOT, "  heap after full GC at 100%% of the pairs (flow idle)                    %,7.1f MB (%.0f s, load %s)%n",
+                    done.heapBytes() / 1048576.0, done.seconds(), done.load());
             System.out.println("  ChunkCoordinates counters           " + chunker);
             System.out.println("  InvokeRoutingMatrix counters        " + router);
         }
