@@ -200,7 +200,8 @@ final class TryIt {
         lines.add("    " + data.resolve("drive-time-matrix/output") + "   (invalid sites: ../invalid, failures: ../failed)");
         lines.add("  try:  cp " + data.resolve("samples/sites.csv") + " " + data.resolve("drive-time-matrix/input") + "/");
         lines.add("Catchments: drop a CSV of sites into " + data.resolve("catchment-isochrones/input"));
-        lines.add("  and get GeoParquet polygons (5, 10, 15 min) in " + data.resolve("catchment-isochrones/output"));
+        lines.add("  and get GeoParquet polygons (5, 10, 15 min) in " + data.resolve("catchment-isochrones/output")
+                + "   (invalid sites: ../invalid, failures: ../failed)");
         lines.add("  try:  cp " + data.resolve("samples/stores.csv") + " " + data.resolve("catchment-isochrones/input") + "/");
         lines.add("");
         lines.add("NiFi's log: " + base.resolve("nifi-home/logs/nifi-app.log"));
