@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * with the template's OSRM Max Table Size. Prints the FlowFiles created, NiFi's heap after a full GC before the run,
  * every 2% of the pairs written while it runs (summed up per tenth of the run, 10% and 100% marked) and when all are
  * written, wall time and pairs/s. Every Parquet file PutFile writes is read with
- * DuckDB (rows, full tile, statuses) and deleted while the run goes on, so the disk holds a few files at a time. Not part
+ * DuckDB (rows, full tile, no tile twice, OK count) and deleted while the run goes on, so the disk holds a few files at a time. Not part
  * of {@code ./mvnw verify} (failsafe's default includes are *IT): run with {@code -Dit.test=NiFiScaleBenchmark}, see
  * docs/benchmarks.md, "nifi-scale".
  */
