@@ -77,6 +77,7 @@ final class SearchSpace {
     private boolean[] denseSettled;
     private int[] denseArrival;
     private int switches;
+    private long peakBytes;
 
     private int[] heapSlots = new int[INITIAL];
     private double[] heapKeys = new double[INITIAL];
@@ -126,6 +127,7 @@ final class SearchSpace {
 
     /** Empties the space after a request and frees the dense arrays and any sparse arrays grown past {@link #KEEP_SLOTS}. */
     void trim() {
+        peakBytes = Math.max(peakBytes, bytesHeld());
         if (sparseWeight.length > KEEP_SLOTS || slotOfKey.keys.length > 2 * KEEP_SLOTS) {
             dropSparse();
         }
@@ -148,6 +150,11 @@ final class SearchSpace {
     /** How many searches moved to the dense layout since this space was made. */
     int denseSwitches() {
         return switches;
+    }
+
+    /** The most {@link #bytesHeld()} was at the end of a request (before {@link #trim()} freed anything). */
+    long peakBytes() {
+        return peakBytes;
     }
 
     /** Bytes of the arrays this space holds now (both layouts, map buffers and heap), for benchmarks and tests. */
