@@ -41,6 +41,7 @@ final class SearchSpace {
     static final int BYTES_PER_SLOT = 8 + 8 + 8 + 4 + 4 + 1;
 
     private final double denseFraction;
+    private final int keepSlots;
 
     // The active layout's slot arrays: the sparse ones, or the dense ones indexed by key.
     double[] weight;
@@ -93,10 +94,16 @@ final class SearchSpace {
      *                      compare the two)
      */
     SearchSpace(final double denseFraction) {
+        this(denseFraction, KEEP_SLOTS);
+    }
+
+    /** @param keepSlots sparse slots kept between requests and through a switch ({@link #KEEP_SLOTS}; tests use less) */
+    SearchSpace(final double denseFraction, final int keepSlots) {
         if (!(denseFraction >= 0)) {
             throw new IllegalArgumentException("dense fraction must be >= 0: " + denseFraction);
         }
         this.denseFraction = denseFraction;
+        this.keepSlots = keepSlots;
         newSparseArrays();
         useSparse();
     }
@@ -128,14 +135,14 @@ final class SearchSpace {
     /** Empties the space after a request and frees the dense arrays and any sparse arrays grown past {@link #KEEP_SLOTS}. */
     void trim() {
         peakBytes = Math.max(peakBytes, bytesHeld());
-        if (sparseWeight.length > KEEP_SLOTS || slotOfKey.keys.length > 2 * KEEP_SLOTS) {
+        if (sparseWeight.length > keepSlots || slotOfKey.keys.length > 2 * keepSlots) {
             dropSparse();
         }
-        if (heapSlots.length > KEEP_SLOTS) {
+        if (heapSlots.length > keepSlots) {
             heapSlots = new int[INITIAL];
             heapKeys = new double[INITIAL];
         }
-        if (settledNodes.length > KEEP_SLOTS) {
+        if (settledNodes.length > keepSlots) {
             settledNodes = new int[INITIAL];
         }
         clear();
@@ -245,53 +252,103 @@ final class SearchSpace {
 
     /**
      * Moves the current search to the dense layout: copies every slot to the index of its key, renumbers the heap and the
-     * arrivals (the heap's order of keys is untouched, so the search goes on exactly as it would have), and drops sparse
-     * arrays grown past {@link #KEEP_SLOTS}.
+     * arrivals (the heap's order of keys is untouched, so the search goes on exactly as it would have). Sparse arrays grown
+     * past {@link #KEEP_SLOTS} are let go one by one as soon as they are copied, so the two layouts overlap by about one
+     * array rather than all of them.
      */
     private void switchToDense() {
-        if (denseWeight == null || denseWeight.length < keyCount + 1 || denseArrival.length < nodeCount) {
-            releaseDense(); // let a smaller earlier set go before allocating
-            denseWeight = new double[keyCount + 1];
-            denseMillis = new double[keyCount + 1];
-            denseMeters = new double[keyCount + 1];
-            denseNode = new int[keyCount + 1];
-            denseEdge = new int[keyCount + 1];
-            denseSettled = new boolean[keyCount + 1];
-            denseArrival = new int[nodeCount];
+        final boolean reuse = denseWeight != null && denseWeight.length >= keyCount + 1 && denseArrival.length >= nodeCount;
+        if (!reuse) {
+            releaseDense(); // a smaller set from an earlier search goes before allocating
         }
-        Arrays.fill(denseNode, 0, keyCount + 1, -1);
-        Arrays.fill(denseArrival, 0, nodeCount, -1);
+        final boolean dropSparse = sparseWeight.length > keepSlots || slotOfKey.keys.length > 2 * keepSlots;
         final int[] indexOfSlot = new int[slots];
         for (final IntIntCursor entry : slotOfKey) {
-            final int from = entry.value;
-            final int to = denseIndex(entry.key);
-            indexOfSlot[from] = to;
-            denseWeight[to] = weight[from];
-            denseMillis[to] = millis[from];
-            denseMeters[to] = meters[from];
-            denseNode[to] = node[from];
-            denseEdge[to] = edge[from];
-            denseSettled[to] = settled[from];
+            indexOfSlot[entry.value] = denseIndex(entry.key);
         }
         for (int i = 0; i < heapSize; i++) {
             heapSlots[i] = indexOfSlot[heapSlots[i]];
         }
+        if (!reuse) {
+            denseArrival = new int[nodeCount];
+        }
+        Arrays.fill(denseArrival, 0, nodeCount, -1);
         for (final IntIntCursor entry : arrivalOfNode) {
             denseArrival[entry.key] = indexOfSlot[entry.value];
         }
         slotOfKey.clear();
         arrivalOfNode.clear();
-        if (sparseWeight.length > KEEP_SLOTS || slotOfKey.keys.length > 2 * KEEP_SLOTS) {
-            dropSparse();
+        if (dropSparse) {
+            slotOfKey = new IntIntHashMap(INITIAL);
+            arrivalOfNode = new IntIntHashMap(INITIAL);
         }
-        weight = denseWeight;
-        millis = denseMillis;
-        meters = denseMeters;
-        node = denseNode;
-        edge = denseEdge;
-        settled = denseSettled;
+        final int size = keyCount + 1;
+        weight = reuse ? denseWeight : new double[size];
+        denseWeight = scatter(sparseWeight, weight, indexOfSlot);
+        millis = reuse ? denseMillis : new double[size];
+        denseMillis = scatter(sparseMillis, millis, indexOfSlot);
+        meters = reuse ? denseMeters : new double[size];
+        denseMeters = scatter(sparseMeters, meters, indexOfSlot);
+        node = reuse ? denseNode : new int[size];
+        Arrays.fill(node, 0, size, -1);
+        denseNode = scatter(sparseNode, node, indexOfSlot);
+        edge = reuse ? denseEdge : new int[size];
+        denseEdge = scatter(sparseEdge, edge, indexOfSlot);
+        settled = reuse ? denseSettled : new boolean[size];
+        denseSettled = scatter(sparseSettled, settled, indexOfSlot);
+        if (dropSparse) {
+            newSparseArrays();
+        }
         dense = true;
         switches++;
+    }
+
+    /** Copies sparse slots to their dense indices and, if the sparse arrays are to go, lets this one go now. */
+    private double[] scatter(final double[] from, final double[] to, final int[] indexOfSlot) {
+        for (int s = 0; s < indexOfSlot.length; s++) {
+            to[indexOfSlot[s]] = from[s];
+        }
+        if (from.length > keepSlots) {
+            dropSparseArray(from);
+        }
+        return to;
+    }
+
+    private int[] scatter(final int[] from, final int[] to, final int[] indexOfSlot) {
+        for (int s = 0; s < indexOfSlot.length; s++) {
+            to[indexOfSlot[s]] = from[s];
+        }
+        if (from.length > keepSlots) {
+            dropSparseArray(from);
+        }
+        return to;
+    }
+
+    private boolean[] scatter(final boolean[] from, final boolean[] to, final int[] indexOfSlot) {
+        for (int s = 0; s < indexOfSlot.length; s++) {
+            to[indexOfSlot[s]] = from[s];
+        }
+        if (from.length > keepSlots) {
+            dropSparseArray(from);
+        }
+        return to;
+    }
+
+    /** Clears the one field that still holds a grown sparse array, so the collector can take it during the switch. */
+    private void dropSparseArray(final Object array) {
+        if (array == sparseWeight) {
+            sparseWeight = null;
+        } else if (array == sparseMillis) {
+            sparseMillis = null;
+        } else if (array == sparseMeters) {
+            sparseMeters = null;
+        } else if (array == sparseNode) {
+            sparseNode = null;
+        } else if (array == sparseEdge) {
+            sparseEdge = null;
+        } else if (array == sparseSettled) {
+            sparseSettled = null;
+        }
     }
 
     private void releaseDense() {

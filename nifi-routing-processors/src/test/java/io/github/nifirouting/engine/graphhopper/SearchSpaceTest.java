@@ -75,9 +75,12 @@ class SearchSpaceTest {
         final SearchSpace sparse = new SearchSpace(Double.POSITIVE_INFINITY);
         final SearchSpace dense = new SearchSpace(0);
         final SearchSpace switching = new SearchSpace();
+        // Keeps so few sparse slots that every switch lets the sparse arrays go one by one, as a country-wide search does.
+        final SearchSpace switchingAndDropping = new SearchSpace(SearchSpace.DENSE_FRACTION, 64);
         final BoundedDijkstra[] searches = {new BoundedDijkstra(graph, graph.wrapWeighting(roads.weighting()), sparse),
                 new BoundedDijkstra(graph, graph.wrapWeighting(roads.weighting()), dense),
-                new BoundedDijkstra(graph, graph.wrapWeighting(roads.weighting()), switching)};
+                new BoundedDijkstra(graph, graph.wrapWeighting(roads.weighting()), switching),
+                new BoundedDijkstra(graph, graph.wrapWeighting(roads.weighting()), switchingAndDropping)};
         int compared = 0;
         int switchedSearches = 0;
         int sparseSearches = 0;
@@ -91,6 +94,7 @@ class SearchSpaceTest {
                 final String what = "origin " + origin.getClosestNode() + ", " + cutoff;
                 assertSame(sparse, searches[0], dense, searches[1], what + ", dense from the start");
                 assertSame(sparse, searches[0], switching, searches[2], what + ", switching");
+                assertSame(sparse, searches[0], switchingAndDropping, searches[3], what + ", switching and dropping the sparse arrays");
                 compared += sparse.settledNodeCount();
                 if (switching.isDense()) {
                     switchedSearches++;
@@ -106,6 +110,7 @@ class SearchSpaceTest {
                 switchedSearches, sparseSearches, keyCount(graph, roads), SearchSpace.DENSE_FRACTION * keyCount(graph, roads));
         assertTrue(switchedSearches > 10 && sparseSearches > 10, switchedSearches + " dense, " + sparseSearches + " sparse");
         assertEquals(switchedSearches, switching.denseSwitches());
+        assertEquals(switchedSearches, switchingAndDropping.denseSwitches());
     }
 
     private static int keyCount(final QueryGraph graph, final RoadGraph roads) {
