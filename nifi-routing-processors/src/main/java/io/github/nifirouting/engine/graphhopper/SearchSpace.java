@@ -10,15 +10,15 @@ import java.util.Arrays;
  * directed edge when turns cost), plus a binary heap of (slot, weight). It is cleared (not freed) between searches, so
  * a thread reuses it for every origin of a request.
  * <p>
- * Two layouts, so the memory follows the work without ever costing more than arrays of the graph's size:
+ * Two layouts, so the memory follows the work and stays bounded by arrays of the graph's size (plus the heap, and about
+ * one sparse array while a search switches):
  * <ul>
- * <li><b>sparse</b> (every search starts here): slots in growable arrays found through an hppc hash map, about 60 bytes
- * per state touched, whatever the size of the graph;</li>
+ * <li><b>sparse</b> (every search starts here): slots in growable arrays found through an hppc hash map, 60-75 bytes
+ * per state touched (measured on the country), whatever the size of the graph;</li>
  * <li><b>dense</b>: once a search has touched {@link #DENSE_FRACTION} of the search's key space (told by
  * {@link #clear(int, int)}), the space moves it to arrays indexed by the state key itself (slot = key; 33 bytes per
  * key of the graph plus 4 per node, no map), and the sparse arrays it outgrew are dropped. Past that point a hash map
- * would cost more than the dense arrays (at about 60 bytes per state, a search touching every state costs twice as
- * much), and before it the dense arrays would cost more than the states touched.</li>
+ * would cost more than the dense arrays (a search touching every state costs twice as much sparse), and before it the dense arrays would cost more than the states touched.</li>
  * </ul>
  * Both layouts run the same heap operations in the same order, so a search gives identical results in either. The dense
  * arrays are kept for the thread's later searches of the same request and freed by {@link #trim()}, like sparse
@@ -31,7 +31,7 @@ final class SearchSpace {
 
     /**
      * Share of the key space a search touches before it moves to the dense layout. At 1/8 the sparse layout holds at most
-     * about 60/8 = 7.5 bytes per key of the graph, under a quarter of the dense layout's 33.
+     * about 75/8 = 9.4 bytes per key of the graph, under a third of the dense layout's 33.
      */
     static final double DENSE_FRACTION = 1.0 / 8;
 
