@@ -3,6 +3,7 @@ package io.github.nifirouting.engine;
 import io.github.nifirouting.model.CoordinateBlock;
 import io.github.nifirouting.model.IsochroneRings;
 import io.github.nifirouting.model.MatrixLimits;
+import io.github.nifirouting.model.MatrixOptions;
 import io.github.nifirouting.model.MatrixResult;
 import io.github.nifirouting.model.ReachableNodes;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
@@ -37,6 +38,14 @@ public interface RoutingEngineService extends ControllerService {
     MatrixLimits getMatrixLimits();
 
     /**
+     * What a single matrix request sent with {@code options} may contain; the same as {@link #getMatrixLimits()} unless
+     * the options take room in the request (OSRM sends a radius per point in its URL).
+     */
+    default MatrixLimits getMatrixLimits(final MatrixOptions options) {
+        return getMatrixLimits();
+    }
+
+    /**
      * Travel times and distances from every source to every destination. The caller guarantees that the
      * request fits {@link #getMatrixLimits()}.
      *
@@ -57,6 +66,18 @@ public interface RoutingEngineService extends ControllerService {
         } finally {
             stats.addNanos(System.nanoTime() - start);
         }
+    }
+
+    /**
+     * {@link #computeMatrix(CoordinateBlock, CoordinateBlock, CallStats)} with a processor's per-request options; the
+     * caller guarantees that the request fits {@link #getMatrixLimits(MatrixOptions)}. Engines whose API bounds snapping
+     * send {@link MatrixOptions#maxSnapMeters()} with the request, so a point without a road that near comes back
+     * off-network (NO_ROAD) while the rest is routed; the others (this default) ignore the options, and the processor
+     * classifies their answers by the snap distances they report.
+     */
+    default MatrixResult computeMatrix(final CoordinateBlock sources, final CoordinateBlock destinations, final MatrixOptions options,
+                                       final CallStats stats) throws RoutingException {
+        return computeMatrix(sources, destinations, stats);
     }
 
     /** Whether {@link #computeReachable} is supported (a shortest-path tree from one point). */

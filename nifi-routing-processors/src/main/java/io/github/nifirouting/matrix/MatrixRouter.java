@@ -4,6 +4,7 @@ import io.github.nifirouting.engine.CallStats;
 import io.github.nifirouting.engine.RoutingEngineService;
 import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.model.CoordinateBlock;
+import io.github.nifirouting.model.MatrixOptions;
 import io.github.nifirouting.model.MatrixResult;
 
 /**
@@ -18,6 +19,11 @@ public interface MatrixRouter {
 
     /** The engine's matrix, split into requests by its limits ({@link TileMatrixRouter}). */
     static MatrixRouter of(final RoutingEngineService engine) {
-        return (origins, destinations, stats) -> TileMatrixRouter.route(engine, origins, destinations, stats);
+        return of(engine, MatrixOptions.NONE);
+    }
+
+    /** The engine's matrix with a processor's per-request {@code options} (e.g. its Max Snap Distance), split by its limits for them. */
+    static MatrixRouter of(final RoutingEngineService engine, final MatrixOptions options) {
+        return (origins, destinations, stats) -> TileMatrixRouter.route(engine, origins, destinations, options, stats);
     }
 }

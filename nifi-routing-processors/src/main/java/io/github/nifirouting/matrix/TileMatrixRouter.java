@@ -5,6 +5,7 @@ import io.github.nifirouting.engine.RoutingEngineService;
 import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.model.CoordinateBlock;
 import io.github.nifirouting.model.MatrixLimits;
+import io.github.nifirouting.model.MatrixOptions;
 import io.github.nifirouting.model.MatrixResult;
 import io.github.nifirouting.model.TilePlan;
 
@@ -22,14 +23,20 @@ public final class TileMatrixRouter {
 
     public static MatrixResult route(final RoutingEngineService engine, final CoordinateBlock origins, final CoordinateBlock destinations,
                                      final CallStats stats) throws RoutingException {
+        return route(engine, origins, destinations, MatrixOptions.NONE, stats);
+    }
+
+    /** The tile's matrix, every request sent with {@code options} and sized to the engine's limits for them. */
+    public static MatrixResult route(final RoutingEngineService engine, final CoordinateBlock origins, final CoordinateBlock destinations,
+                                     final MatrixOptions options, final CallStats stats) throws RoutingException {
         final int rows = origins.size();
         final int columns = destinations.size();
         if (rows == 0 || columns == 0) {
             return MatrixResult.of(rows, columns, new double[0], new double[0]);
         }
-        final MatrixLimits limits = engine.getMatrixLimits();
+        final MatrixLimits limits = engine.getMatrixLimits(options);
         if (limits.fits(rows, columns)) {
-            final MatrixResult result = engine.computeMatrix(origins, destinations, stats);
+            final MatrixResult result = engine.computeMatrix(origins, destinations, options, stats);
             checkShape(result, rows, columns);
             return result;
         }
@@ -45,7 +52,8 @@ public final class TileMatrixRouter {
             final int rowCount = Math.min(plan.originBlockSize(), rows - rowStart);
             for (int columnStart = 0; columnStart < columns; columnStart += plan.destinationBlockSize()) {
                 final int columnCount = Math.min(plan.destinationBlockSize(), columns - columnStart);
-                final MatrixResult part = engine.computeMatrix(origins.slice(rowStart, rowCount), destinations.slice(columnStart, columnCount), stats);
+                final MatrixResult part = engine.computeMatrix(origins.slice(rowStart, rowCount), destinations.slice(columnStart, columnCount), options,
+                        stats);
                 checkShape(part, rowCount, columnCount);
                 for (int r = 0; r < rowCount; r++) {
                     for (int c = 0; c < columnCount; c++) {

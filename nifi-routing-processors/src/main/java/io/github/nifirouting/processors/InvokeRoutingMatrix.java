@@ -15,6 +15,7 @@ import io.github.nifirouting.matrix.TileReader;
 import io.github.nifirouting.matrix.TileRequests;
 import io.github.nifirouting.memory.HeapGuard;
 import io.github.nifirouting.model.CoordinateBlock;
+import io.github.nifirouting.model.MatrixOptions;
 import io.github.nifirouting.model.MatrixResult;
 import io.github.nifirouting.model.TileAddress;
 import org.apache.nifi.annotation.behavior.InputRequirement;
@@ -144,8 +145,11 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
 
     public static final PropertyDescriptor MAX_SNAP_DISTANCE = new PropertyDescriptor.Builder()
             .name("Max Snap Distance")
-            .description("Pairs whose origin or destination the engine matched to a road farther than this many meters get status "
-                    + "SNAPPED_TOO_FAR and null values. Empty: no limit. Only applies when the engine reports snap distances.")
+            .description("Farthest, in meters, a point may lie from the road the engine matches it to. Engines whose API bounds snapping "
+                    + "get it with every request (OSRM as radiuses, Valhalla as search_cutoff): a point with no road that near gets status "
+                    + "NO_ROAD on its pairs and the rest of the tile is routed. With other engines, pairs whose origin or destination was "
+                    + "matched farther away get status SNAPPED_TOO_FAR and null values (only when the engine reports snap distances). "
+                    + "Empty: no limit here (an OSRM service's Snap Radius still applies).")
             .required(false)
             .addValidator(StandardValidators.NON_NEGATIVE_INTEGER_VALIDATOR)
             .build();
@@ -291,11 +295,12 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
                                final RoutingEngineService engine, final TilePoints points) {
         final RecordSetWriterFactory writers = context.getProperty(RECORD_WRITER).asControllerService(RecordSetWriterFactory.class);
         final double maxSnap = context.getProperty(MAX_SNAP_DISTANCE).isSet() ? context.getProperty(MAX_SNAP_DISTANCE).asDouble() : Double.POSITIVE_INFINITY;
+        final MatrixOptions options = Double.isInfinite(maxSnap) ? MatrixOptions.NONE : MatrixOptions.maxSnap(maxSnap);
         final MatrixRowWriter rowWriter = new MatrixRowWriter(maxSnap, context.getProperty(EXCLUDE_SELF_PAIRS).asBoolean());
         final MatrixCacheService cache = context.getProperty(RESULT_CACHE).asControllerService(MatrixCacheService.class);
         final CallStats stats = new CallStats();
-        final MatrixRouter matrixRouter = cache == null ? MatrixRouter.of(engine)
-                : CachedMatrixRouter.around(MatrixRouter.of(engine), cache, CachedMatrixRouter.scope(engine));
+        final MatrixRouter matrixRouter = cache == null ? MatrixRouter.of(engine, options)
+                : CachedMatrixRouter.around(MatrixRouter.of(engine, options), cache, CachedMatrixRouter.scope(engine));
         final TileRequests.BlockRouter router = (origins, destinations) -> matrixRouter.route(origins, destinations, stats);
         final MatrixRowWriter.Counts counts = new MatrixRowWriter.Counts();
         FlowFile rows = session.create(tile);
@@ -304,7 +309,7 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
              RecordSetWriter writer = writers.createWriter(getLogger(), writers.getSchema(tile.getAttributes(), MatrixRowWriter.SCHEMA), out, rows)) {
             writer.beginRecordSet();
             final MatrixRowSink sink = MatrixRowSink.of(writer);
-            TileRequests.route(points.origins(), points.destinations(), engine.getMatrixLimits(), router,
+            TileRequests.route(points.origins(), points.destinations(), engine.getMatrixLimits(options), router,
                     (origins, destinations, part) -> rowWriter.writeBlock(origins, destinations, part, sink, counts));
             rowWriter.writeInvalid(points, sink, counts);
             final WriteResult result = writer.finishRecordSet();
@@ -342,7 +347,7 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
         attributes.put("routing.pairs.invalid", String.valueOf(counts.invalid));
         attributes.put("routing.pairs.no.road", String.valueOf(counts.noRoad));
         attributes.put("routing.pairs.estimated", String.valueOf(counts.estimated));
-        final long maxElements = engine.getMatrixLimits().maxElements();
+        final long maxElements = engine.getMatrixLimits(options).maxElements();
         if (maxElements < Long.MAX_VALUE && stats.answeredRequests() > 0) {
             attributes.put("routing.request.fill", String.format(java.util.Locale.ROOT, "%.3f",
                     (double) stats.answeredPairs() / stats.answeredRequests() / maxElements));

@@ -368,24 +368,32 @@ class TemplatesTest {
     }
 
     @Test
-    void catchmentTemplateRunsEndToEndIntoGeoParquet() throws Exception {
+    void catchmentTemplateChunksSiteFilesAndRunsEndToEndIntoGeoParquet() throws Exception {
         final SyntheticRoadNetwork town = new SyntheticRoadNetwork(25, 7);
         final Path osm = town.write(dir.resolve("town.osm"));
         final Path sites = town.writeSites(dir.resolve("stores.csv"), "store", 6, 3);
         final FlowDefinitionRunner flow = new FlowDefinitionRunner(templatesDirectory().resolve("catchment-isochrones.json"), Map.of(
-                "osm.file", osm.toString(), "graph.cache.directory", dir.resolve("graphs").toString(), "thresholds", "2 min, 4 min"));
+                "osm.file", osm.toString(), "graph.cache.directory", dir.resolve("graphs").toString(), "thresholds", "2 min, 4 min",
+                "chunk.size", "4"));
         flow.configure();
         final Map<String, List<MockFlowFile>> outputs = flow.run(Files.readAllBytes(sites), Map.of("filename", "stores.csv"), processed -> { });
         final List<MockFlowFile> catchments = outputs.get("Put catchment GeoParquet");
-        assertEquals(1, catchments.size(), outputs.keySet().toString());
-        final Path parquet = Files.write(dir.resolve("catchments.parquet"), catchments.get(0).toByteArray());
+        assertEquals(2, catchments.size(), "6 stores in chunks of 4: one GeoParquet file per chunk " + outputs.keySet());
+        assertEquals(Set.of("stores-0.parquet", "stores-1.parquet"),
+                Set.of(catchments.get(0).getAttribute("filename"), catchments.get(1).getAttribute("filename")), "unique names for PutFile");
+        final List<String> files = new ArrayList<>();
+        for (final MockFlowFile catchment : catchments) {
+            final Path parquet = Files.write(dir.resolve(catchment.getAttribute("filename")), catchment.toByteArray());
+            files.add("'" + parquet + "'");
+        }
         try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = db.createStatement();
              ResultSet result = sql.executeQuery("SELECT count(*), count(*) FILTER (WHERE status = 'OK' AND area_km2 > 0), "
-                     + "count(DISTINCT site_id) FROM read_parquet('" + parquet + "')")) {
+                     + "count(DISTINCT site_id), count(DISTINCT (site_id, threshold_s)) FROM read_parquet([" + String.join(", ", files) + "])")) {
             result.next();
             assertEquals(12, result.getLong(1), "6 stores x 2 thresholds");
             assertEquals(12, result.getLong(2));
             assertEquals(6, result.getLong(3));
+            assertEquals(12, result.getLong(4), "no store twice");
         }
     }
 }

@@ -12,7 +12,7 @@ import com.graphhopper.util.EdgeIterator;
  * edge-based: a state is a directed edge, and moving on from it adds the turn's weight, so forbidden turns are never
  * taken and U-turns cost what GraphHopper charges; otherwise a state is a node. States whose time or distance passes
  * the cutoff are neither settled nor expanded, so the search ends at the cutoff. Memory is the caller's
- * {@link SearchSpace}.
+ * {@link SearchSpace}, told the search's key space so it can move a search that touches much of the graph to dense arrays.
  */
 final class BoundedDijkstra {
 
@@ -37,7 +37,8 @@ final class BoundedDijkstra {
      * cutoff or the network is exhausted). Results stay in the search space until the next run.
      */
     void run(final int origin, final java.util.function.IntPredicate isTarget, final int targetCount, final Cutoff cutoff) {
-        space.clear();
+        // Keys: directed edge keys (2 per edge) when edge-based, else nodes; the query graph's counts include its virtual ones.
+        space.clear(graph.getNodes(), edgeBased ? 2 * graph.getEdges() : graph.getNodes());
         cut = false;
         final int start = space.newSlot(edgeBased ? -1 - origin : origin);
         space.weight[start] = 0;

@@ -6,6 +6,7 @@ import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.model.CoordinateBlock;
 import io.github.nifirouting.model.IsochroneRings;
 import io.github.nifirouting.model.MatrixLimits;
+import io.github.nifirouting.model.MatrixOptions;
 import io.github.nifirouting.model.MatrixResult;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.apache.nifi.annotation.lifecycle.OnDisabled;
@@ -32,7 +33,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -168,6 +171,9 @@ public abstract class AbstractHttpRoutingEngine extends AbstractControllerServic
 
     private volatile HttpEngineClient client;
     private volatile MatrixLimits limits;
+    /** Limits for requests with per-request options, computed once per distinct options (a flow has a handful). */
+    private volatile Map<MatrixOptions, MatrixLimits> limitsByOptions = new ConcurrentHashMap<>();
+    private volatile Function<MatrixOptions, MatrixLimits> limitsFor;
     private volatile String profile;
 
     private static PropertyDescriptor duration(final String name, final String description, final String defaultValue) {
@@ -181,6 +187,11 @@ public abstract class AbstractHttpRoutingEngine extends AbstractControllerServic
     protected abstract EngineProtocol createProtocol(PropertyContext context, String apiKey);
 
     protected abstract MatrixLimits createLimits(PropertyContext context);
+
+    /** The engine's limits for requests sent with {@code options}; the same as without them unless the options take room in a request. */
+    protected MatrixLimits createLimits(final PropertyContext context, final MatrixOptions options) {
+        return createLimits(context);
+    }
 
     protected abstract String profileOf(PropertyContext context);
 
@@ -213,13 +224,15 @@ public abstract class AbstractHttpRoutingEngine extends AbstractControllerServic
     @OnEnabled
     public void onEnabled(final ConfigurationContext context) {
         client = createClient(context);
-        limits = limits(context);
+        limits = limits(context, MatrixOptions.NONE);
+        limitsByOptions = new ConcurrentHashMap<>();
+        limitsFor = options -> limits(context, options);
         profile = profileOf(context);
     }
 
     /** The engine's limits, tightened so that one request never needs more rate-limit permits than a period has. */
-    private MatrixLimits limits(final PropertyContext context) {
-        final MatrixLimits engineLimits = createLimits(context);
+    private MatrixLimits limits(final PropertyContext context, final MatrixOptions options) {
+        final MatrixLimits engineLimits = createLimits(context, options);
         final int permits = context.getProperty(RATE_LIMIT).asInteger();
         if (permits <= 0) {
             return engineLimits;
@@ -270,6 +283,7 @@ public abstract class AbstractHttpRoutingEngine extends AbstractControllerServic
             client.close();
             client = null;
         }
+        limitsFor = null;
     }
 
     private HttpEngineClient createClient(final PropertyContext context) {
@@ -323,6 +337,18 @@ public abstract class AbstractHttpRoutingEngine extends AbstractControllerServic
     }
 
     @Override
+    public MatrixLimits getMatrixLimits(final MatrixOptions options) {
+        if (options.equals(MatrixOptions.NONE)) {
+            return limits;
+        }
+        final Function<MatrixOptions, MatrixLimits> compute = limitsFor;
+        if (compute == null) {
+            throw new IllegalStateException(getEngineName() + " engine service is not enabled");
+        }
+        return limitsByOptions.computeIfAbsent(options, compute);
+    }
+
+    @Override
     public MatrixResult computeMatrix(final CoordinateBlock sources, final CoordinateBlock destinations) throws RoutingException {
         return computeMatrix(sources, destinations, new CallStats());
     }
@@ -330,6 +356,12 @@ public abstract class AbstractHttpRoutingEngine extends AbstractControllerServic
     @Override
     public MatrixResult computeMatrix(final CoordinateBlock sources, final CoordinateBlock destinations, final CallStats stats) throws RoutingException {
         return client().computeMatrix(sources, destinations, stats);
+    }
+
+    @Override
+    public MatrixResult computeMatrix(final CoordinateBlock sources, final CoordinateBlock destinations, final MatrixOptions options,
+                                      final CallStats stats) throws RoutingException {
+        return client().computeMatrix(sources, destinations, options, stats);
     }
 
     @Override

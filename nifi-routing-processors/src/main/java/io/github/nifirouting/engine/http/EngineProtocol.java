@@ -2,6 +2,7 @@ package io.github.nifirouting.engine.http;
 
 import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.model.CoordinateBlock;
+import io.github.nifirouting.model.MatrixOptions;
 import io.github.nifirouting.model.MatrixResult;
 
 import java.io.InputStream;
@@ -14,6 +15,15 @@ public interface EngineProtocol {
 
     /** The request for the matrix of {@code sources} x {@code destinations}. */
     HttpRequest.Builder matrixRequest(URI baseUrl, CoordinateBlock sources, CoordinateBlock destinations);
+
+    /**
+     * The request for the matrix of {@code sources} x {@code destinations} with a processor's {@code options}: protocols
+     * whose API has a matching parameter send it; by default the options are not part of the request.
+     */
+    default HttpRequest.Builder matrixRequest(final URI baseUrl, final CoordinateBlock sources, final CoordinateBlock destinations,
+                                              final MatrixOptions options) {
+        return matrixRequest(baseUrl, sources, destinations);
+    }
 
     /**
      * Reads a response as a stream into flat arrays, validating it against the request's shape.

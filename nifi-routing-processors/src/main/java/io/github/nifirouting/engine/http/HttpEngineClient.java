@@ -4,6 +4,7 @@ import io.github.nifirouting.engine.CallStats;
 import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.model.CoordinateBlock;
 import io.github.nifirouting.model.IsochroneRings;
+import io.github.nifirouting.model.MatrixOptions;
 import io.github.nifirouting.model.MatrixResult;
 
 import javax.net.ssl.SSLContext;
@@ -89,16 +90,23 @@ public final class HttpEngineClient implements AutoCloseable {
      * of the request and marked off-network in the result (see {@link OffNetworkIsolation}).
      */
     public MatrixResult computeMatrix(final CoordinateBlock sources, final CoordinateBlock destinations, final CallStats stats) throws RoutingException {
+        return computeMatrix(sources, destinations, MatrixOptions.NONE, stats);
+    }
+
+    /** {@link #computeMatrix(CoordinateBlock, CoordinateBlock, CallStats)}, every request (probes included) sent with {@code options}. */
+    public MatrixResult computeMatrix(final CoordinateBlock sources, final CoordinateBlock destinations, final MatrixOptions options,
+                                      final CallStats stats) throws RoutingException {
         return OffNetworkIsolation.route(sources, destinations, (s, d) -> {
             final int permits = caller.settings().rateLimitUnit().permits(s.size(), d.size());
-            return caller.call(() -> exchange(s, d, stats), permits, stats);
+            return caller.call(() -> exchange(s, d, options, stats), permits, stats);
         });
     }
 
-    private MatrixResult exchange(final CoordinateBlock sources, final CoordinateBlock destinations, final CallStats stats) throws RoutingException {
+    private MatrixResult exchange(final CoordinateBlock sources, final CoordinateBlock destinations, final MatrixOptions options,
+                                  final CallStats stats) throws RoutingException {
         final long start = System.nanoTime();
         try {
-            final MatrixResult result = send(protocol.matrixRequest(baseUrl, sources, destinations), "application/json",
+            final MatrixResult result = send(protocol.matrixRequest(baseUrl, sources, destinations, options), "application/json",
                     start + readTimeout.toNanos(), false,
                     (status, headers, body) -> protocol.readMatrix(status, headers, body, sources.size(), destinations.size()));
             stats.recordAnswer((long) sources.size() * destinations.size());

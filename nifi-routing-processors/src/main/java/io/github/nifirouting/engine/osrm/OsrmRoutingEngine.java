@@ -3,6 +3,7 @@ package io.github.nifirouting.engine.osrm;
 import io.github.nifirouting.engine.http.AbstractHttpRoutingEngine;
 import io.github.nifirouting.engine.http.EngineProtocol;
 import io.github.nifirouting.model.MatrixLimits;
+import io.github.nifirouting.model.MatrixOptions;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
 import org.apache.nifi.annotation.documentation.SeeAlso;
 import org.apache.nifi.annotation.documentation.Tags;
@@ -23,7 +24,8 @@ import java.util.List;
 @CapabilityDescription("Routing engine service for an OSRM server's table service (GET /table/v1/{profile}). Tiles are sized to the "
         + "server's --max-table-size (OSRM refuses sources x destinations > max-table-size^2 with TooBig) and to a maximum URL length, "
         + "since all coordinates travel in the GET URL. null cells (no route) become UNROUTABLE pairs (ESTIMATED with a Fallback Speed); each waypoint's distance "
-        + "is reported as the snap distance; a point OSRM cannot snap (NoSegment, e.g. beyond the Snap Radius) gets NO_ROAD on its pairs "
+        + "is reported as the snap distance; a point OSRM cannot snap (NoSegment, e.g. beyond InvokeRoutingMatrix's Max Snap Distance, sent as radiuses, or "
+        + "the Snap Radius) gets NO_ROAD on its pairs "
         + "while the rest of the tile is routed. Retries, circuit breaking and rate limiting are shared by all users of this service.")
 @SeeAlso(classNames = {"io.github.nifirouting.processors.InvokeRoutingMatrix", "io.github.nifirouting.processors.ChunkCoordinates"})
 public class OsrmRoutingEngine extends AbstractHttpRoutingEngine {
@@ -51,9 +53,10 @@ public class OsrmRoutingEngine extends AbstractHttpRoutingEngine {
             .description("Longest GET URL to send, counted with the Base URL, Profile, options and the worst-case coordinate text (23 "
                     + "characters per point), so every request fits "
                     + "whatever the points. The default fits a directly reached osrm-routed, which accepts URLs of 100 KB: 65536 allows "
-                    + "about 2,300 points, a full 1000 x 1000 table. Behind a proxy lower it to what the proxy accepts: nginx refuses "
-                    + "request lines beyond its large_client_header_buffers (8 KB by default) with 414, which fails the tile without "
-                    + "retry; 8000 allows about 290 points.")
+                    + "about 2,300 points, a full 1000 x 1000 table (about 2,000 with radiuses of up to 4 digits, one per point). "
+                    + "Behind a proxy lower it to what the proxy accepts: nginx refuses request lines beyond its "
+                    + "large_client_header_buffers (8 KB by default) with 414, which fails the tile without retry; 8000 allows about "
+                    + "290 points.")
             .required(true)
             .defaultValue("65536")
             .addValidator(StandardValidators.createLongValidator(512, 1_000_000, true))
@@ -61,10 +64,10 @@ public class OsrmRoutingEngine extends AbstractHttpRoutingEngine {
 
     public static final PropertyDescriptor SNAP_RADIUS = new PropertyDescriptor.Builder()
             .name("Snap Radius")
-            .description("Meters around each point in which OSRM looks for a road (sent as radiuses). A point with no road that near "
-                    + "gets status NO_ROAD on its pairs and the rest of the tile is routed. Set it to InvokeRoutingMatrix's Max Snap "
-                    + "Distance to have such points found by OSRM instead of snapped to a far road. Unset: OSRM snaps every point to "
-                    + "its nearest road, however far.")
+            .description("Default meters around each point in which OSRM looks for a road (sent as radiuses), for requests from processors "
+                    + "without a Max Snap Distance of their own: InvokeRoutingMatrix's Max Snap Distance, when set, is sent instead. A "
+                    + "point with no road that near gets status NO_ROAD on its pairs and the rest of the tile is routed. Unset (and no "
+                    + "Max Snap Distance): OSRM snaps every point to its nearest road, however far.")
             .required(false)
             .addValidator(StandardValidators.createLongValidator(1, 1_000_000, true))
             .build();
@@ -147,10 +150,16 @@ public class OsrmRoutingEngine extends AbstractHttpRoutingEngine {
 
     @Override
     protected MatrixLimits createLimits(final PropertyContext context) {
+        return createLimits(context, MatrixOptions.NONE);
+    }
+
+    /** Max Table Size squared, and as many points as fit the Max URL Length with the radius the options send (one per point). */
+    @Override
+    protected MatrixLimits createLimits(final PropertyContext context, final MatrixOptions request) {
         final long tableSize = context.getProperty(MAX_TABLE_SIZE).asLong();
         final int maxUrl = context.getProperty(MAX_URL_LENGTH).asInteger();
         final URI baseUrl = URI.create(context.getProperty(BASE_URL).evaluateAttributeExpressions().getValue());
-        final int coordinates = new OsrmTableProtocol(profileOf(context), options(context)).maxCoordinates(baseUrl, maxUrl);
+        final int coordinates = new OsrmTableProtocol(profileOf(context), options(context)).maxCoordinates(baseUrl, maxUrl, request);
         return new MatrixLimits(Integer.MAX_VALUE, Integer.MAX_VALUE, tableSize * tableSize, coordinates);
     }
 

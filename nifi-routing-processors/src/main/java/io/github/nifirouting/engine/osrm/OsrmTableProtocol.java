@@ -9,6 +9,7 @@ import io.github.nifirouting.engine.http.JsonAnswers;
 import io.github.nifirouting.engine.http.EngineProtocol;
 import io.github.nifirouting.engine.http.JsonMatrices;
 import io.github.nifirouting.model.CoordinateBlock;
+import io.github.nifirouting.model.MatrixOptions;
 import io.github.nifirouting.model.MatrixResult;
 
 import java.io.IOException;
@@ -34,7 +35,8 @@ public final class OsrmTableProtocol implements EngineProtocol {
     /**
      * Optional table parameters.
      *
-     * @param snapRadiusMeters   sent as {@code radiuses} for every point (NaN: none, OSRM snaps at any distance)
+     * @param snapRadiusMeters   sent as {@code radiuses} for every point of a request whose {@link MatrixOptions} ask no max snap
+     *                           distance (NaN: none, OSRM snaps at any distance)
      * @param fallbackSpeed      {@code fallback_speed} in m/s for pairs without a route (NaN: none, they stay null)
      * @param fallbackCoordinate {@code fallback_coordinate}: {@code input} or {@code snapped}
      * @param polyline6          coordinates as {@code polyline6(...)} when that is shorter than the plain text
@@ -51,8 +53,11 @@ public final class OsrmTableProtocol implements EngineProtocol {
             return text.toString();
         }
 
-        /** The text of one radius, or null without radiuses. */
-        String radius() {
+        /** The text of one radius for a request with {@code request} options (its max snap distance first), or null without radiuses. */
+        String radius(final MatrixOptions request) {
+            if (request.hasMaxSnap()) {
+                return number(request.maxSnapMeters());
+            }
             return Double.isNaN(snapRadiusMeters) ? null : number(snapRadiusMeters);
         }
     }
@@ -60,7 +65,6 @@ public final class OsrmTableProtocol implements EngineProtocol {
     private final String profile;
     private final Options options;
     private final String fixedParameters;
-    private final String radius;
 
     public OsrmTableProtocol(final String profile) {
         this(profile, Options.NONE);
@@ -70,7 +74,6 @@ public final class OsrmTableProtocol implements EngineProtocol {
         this.profile = profile;
         this.options = options;
         this.fixedParameters = options.fixedParameters();
-        this.radius = options.radius();
     }
 
     /** Longest coordinate text with its separator: "-180.000000,-90.000000;". */
@@ -85,6 +88,12 @@ public final class OsrmTableProtocol implements EngineProtocol {
      * {@code destinations}, and one radius per point. Used to size tiles under the Max URL Length.
      */
     public int maxUrlLength(final URI baseUrl, final int coordinates) {
+        return maxUrlLength(baseUrl, coordinates, MatrixOptions.NONE);
+    }
+
+    /** {@link #maxUrlLength(URI, int)} for requests sent with {@code request} options (their radius). */
+    public int maxUrlLength(final URI baseUrl, final int coordinates, final MatrixOptions request) {
+        final String radius = options.radius(request);
         long length = prefix(baseUrl).length() + (long) coordinates * MAX_COORDINATE_CHARS
                 + "?sources=".length() + "&destinations=".length() + ANNOTATIONS.length() + fixedParameters.length();
         for (int i = 0; i < coordinates; i++) {
@@ -98,8 +107,14 @@ public final class OsrmTableProtocol implements EngineProtocol {
 
     /** Most coordinates whose URL stays within {@code maxUrlLength} (at least 2); one pass, as {@link #maxUrlLength} grows by point. */
     public int maxCoordinates(final URI baseUrl, final int maxUrlLength) {
+        return maxCoordinates(baseUrl, maxUrlLength, MatrixOptions.NONE);
+    }
+
+    /** {@link #maxCoordinates(URI, int)} for requests sent with {@code request} options (their radius). */
+    public int maxCoordinates(final URI baseUrl, final int maxUrlLength, final MatrixOptions request) {
+        final String radius = options.radius(request);
         final long perPoint = MAX_COORDINATE_CHARS + (radius == null ? 0 : radius.length() + 1L);
-        long length = maxUrlLength(baseUrl, 2);
+        long length = maxUrlLength(baseUrl, 2, request);
         int coordinates = 2;
         while (length + perPoint + digits(coordinates) + 1 <= maxUrlLength) {
             length += perPoint + digits(coordinates) + 1;
@@ -122,13 +137,26 @@ public final class OsrmTableProtocol implements EngineProtocol {
 
     @Override
     public HttpRequest.Builder matrixRequest(final URI baseUrl, final CoordinateBlock sources, final CoordinateBlock destinations) {
-        return HttpRequest.newBuilder(URI.create(matrixUrl(baseUrl, sources, destinations))).GET();
+        return matrixRequest(baseUrl, sources, destinations, MatrixOptions.NONE);
+    }
+
+    /** A table request whose {@code radiuses} are the options' max snap distance (else the service's Snap Radius, else none). */
+    @Override
+    public HttpRequest.Builder matrixRequest(final URI baseUrl, final CoordinateBlock sources, final CoordinateBlock destinations,
+                                             final MatrixOptions request) {
+        return HttpRequest.newBuilder(URI.create(matrixUrl(baseUrl, sources, destinations, request))).GET();
+    }
+
+    /** The GET URL of a table request without per-request options. */
+    public String matrixUrl(final URI baseUrl, final CoordinateBlock sources, final CoordinateBlock destinations) {
+        return matrixUrl(baseUrl, sources, destinations, MatrixOptions.NONE);
     }
 
     /** The GET URL of a table request; with {@link Options#polyline6()} coordinates as {@code polyline6(...)} unless the plain text is shorter. */
-    public String matrixUrl(final URI baseUrl, final CoordinateBlock sources, final CoordinateBlock destinations) {
+    public String matrixUrl(final URI baseUrl, final CoordinateBlock sources, final CoordinateBlock destinations, final MatrixOptions request) {
         final int coordinates = sources.size() + destinations.size();
-        final StringBuilder url = new StringBuilder(maxUrlLength(baseUrl, coordinates));
+        final String radius = options.radius(request);
+        final StringBuilder url = new StringBuilder(maxUrlLength(baseUrl, coordinates, request));
         url.append(prefix(baseUrl));
         final int start = url.length();
         if (options.polyline6()) {

@@ -10,6 +10,7 @@ import io.github.nifirouting.engine.http.Endpoints;
 import io.github.nifirouting.engine.http.JsonAnswers;
 import io.github.nifirouting.engine.http.JsonMatrices;
 import io.github.nifirouting.model.CoordinateBlock;
+import io.github.nifirouting.model.MatrixOptions;
 import io.github.nifirouting.model.MatrixResult;
 
 import java.io.IOException;
@@ -43,10 +44,20 @@ public final class ValhallaMatrixProtocol implements EngineProtocol {
 
     @Override
     public HttpRequest.Builder matrixRequest(final URI baseUrl, final CoordinateBlock sources, final CoordinateBlock destinations) {
+        return matrixRequest(baseUrl, sources, destinations, MatrixOptions.NONE);
+    }
+
+    /**
+     * With a max snap distance, each location carries it as {@code search_cutoff} (meters; Valhalla's default 35 km): a
+     * point with no road that near is refused with error 171 and isolated as NO_ROAD instead of matched to a far road.
+     */
+    @Override
+    public HttpRequest.Builder matrixRequest(final URI baseUrl, final CoordinateBlock sources, final CoordinateBlock destinations,
+                                             final MatrixOptions options) {
         final byte[] body = JsonBodies.json(json -> {
             json.writeStartObject();
-            writeLocations(json, "sources", sources);
-            writeLocations(json, "targets", destinations);
+            writeLocations(json, "sources", sources, options);
+            writeLocations(json, "targets", destinations, options);
             json.writeStringField("costing", costing);
             json.writeStringField("units", "kilometers");
             json.writeBooleanField("verbose", false);
@@ -57,13 +68,16 @@ public final class ValhallaMatrixProtocol implements EngineProtocol {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     }
 
-    private static void writeLocations(final com.fasterxml.jackson.core.JsonGenerator json, final String name, final CoordinateBlock points)
-            throws IOException {
+    private static void writeLocations(final com.fasterxml.jackson.core.JsonGenerator json, final String name, final CoordinateBlock points,
+                                       final MatrixOptions options) throws IOException {
         json.writeArrayFieldStart(name);
         for (int i = 0; i < points.size(); i++) {
             json.writeStartObject();
             json.writeNumberField("lat", points.latitude(i));
             json.writeNumberField("lon", points.longitude(i));
+            if (options.hasMaxSnap()) {
+                json.writeNumberField("search_cutoff", options.maxSnapMeters());
+            }
             json.writeEndObject();
         }
         json.writeEndArray();

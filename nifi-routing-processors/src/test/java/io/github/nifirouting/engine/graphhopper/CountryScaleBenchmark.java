@@ -1,5 +1,7 @@
 package io.github.nifirouting.engine.graphhopper;
 
+import com.graphhopper.routing.querygraph.QueryGraph;
+import com.graphhopper.storage.index.Snap;
 import io.github.nifirouting.example.SyntheticCountryNetwork;
 import io.github.nifirouting.model.CoordinateBlock;
 import io.github.nifirouting.model.MatrixResult;
@@ -24,7 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * The embedded engine on the generated country (at least 5 million road junctions, written once as OSM XML into
  * target/country, imported once into target/country/graphs) and on Andorra: import time, graph size on disk, live heap
  * per concurrent task beyond the loaded graph during matrices and isochrones, and pairs/s with and without a 30-minute
- * cutoff. Live heap is sampled after a full GC every few seconds while the tasks run.
+ * cutoff. Live heap is sampled after a full GC every few seconds while the tasks run. Between the isochrones and the uncut
+ * matrix, single searches show the {@link SearchSpace} layouts: a space kept sparse against the default one, which moves
+ * a search touching much of the graph to dense arrays.
  * <pre>
  * ./mvnw -B -pl nifi-routing-processors -Pbenchmark test -Dtest=CountryScaleBenchmark -Dbenchmark.xmx=6g \
  *     -Dbenchmark.country.size=2240 -Dbenchmark.tasks=2 -Dbenchmark.origins=1000 -Dbenchmark.isochrones=1000
@@ -101,20 +105,59 @@ class CountryScaleBenchmark {
         System.out.printf("%-44s %12s %12s %14s %18s%n", "work per task", "pairs", "seconds", "pairs/s", "live heap/task MB");
         matrices(graph, points, graphHeap, ORIGINS, new Cutoff(CUTOFF_SECONDS, Double.POSITIVE_INFINITY), "30-min cutoff");
         final AtomicLong roads = new AtomicLong();
+        final AtomicLong emptyIsochrones = new AtomicLong();
+        final AtomicLong spacePeak = new AtomicLong();
         final Result iso = run(graphHeap, task -> {
             final CoordinateBlock sites = points.make(1000 + task);
             for (int i = 0; i < ISOCHRONES / TASKS; i++) {
                 final ReachableNodes reached = graph.reachable(sites.latitude(i % sites.size()), sites.longitude(i % sites.size()),
                         ISOCHRONE_SECONDS);
                 roads.addAndGet(reached.lineCount());
+                emptyIsochrones.addAndGet(reached.hasRoads() ? 0 : 1);
             }
+            spacePeak.accumulateAndGet(graph.searchSpace().peakBytes(), Math::max);
             return 0;
         });
-        System.out.printf("%-44s %12s %12.1f %14s %18.1f   (%.1f isochrones/s, %,d roads per isochrone)%n",
+        final int isochrones = (ISOCHRONES / TASKS) * TASKS;
+        System.out.printf("%-44s %12s %12.1f %14s %18.1f   (%.1f isochrones/s, %,d roads per isochrone, %d off the network; "
+                        + "search space at most %.1f MB per task)%n",
                 (ISOCHRONES / TASKS) + " reachability searches of " + (int) (ISOCHRONE_SECONDS / 60) + " min", "-", iso.seconds, "-",
-                iso.heapPerTask / 1048576.0, (ISOCHRONES / TASKS) * TASKS / iso.seconds, roads.get() / Math.max(1, (ISOCHRONES / TASKS) * TASKS));
+                iso.heapPerTask / 1048576.0, isochrones / iso.seconds, roads.get() / Math.max(1, isochrones), emptyIsochrones.get(),
+                spacePeak.get() / 1048576.0);
+        searchSpaceLayouts(graph, points);
         // Last, as it is the slowest: without a cutoff every search may cross the whole country.
         matrices(graph, points, graphHeap, UNCUT_ORIGINS, Cutoff.NONE, "no cutoff");
+    }
+
+    /**
+     * One search at a time from one origin, 30-minute and uncut, in a space kept sparse (the layout before the dense switch)
+     * and in the default switching space: states touched, the layout it ended in, the bytes the space held and the time.
+     */
+    private static void searchSpaceLayouts(final RoadGraph graph, final Points points) {
+        final CoordinateBlock candidates = points.make(77);
+        Snap snap = null;
+        for (int i = 0; i < candidates.size() && snap == null; i++) {
+            final Snap candidate = graph.snap(candidates.latitude(i), candidates.longitude(i));
+            snap = graph.withinSnapLimit(candidate) ? candidate : null;
+        }
+        final QueryGraph queryGraph = QueryGraph.create(graph.baseGraph(), snap);
+        final long keys = graph.hasTurnCosts() ? 2L * queryGraph.getEdges() : queryGraph.getNodes();
+        final long denseBytes = (keys + 1) * SearchSpace.BYTES_PER_SLOT + 4L * queryGraph.getNodes();
+        System.out.printf("search space, one search on one thread (key space %,d states, dense arrays %.1f MB, switch at %,.0f states):%n",
+                keys, denseBytes / 1048576.0, keys * SearchSpace.DENSE_FRACTION);
+        System.out.printf("  %-26s %-14s %14s %14s %8s %14s %10s%n", "search", "space", "states", "settled nodes", "layout", "space MB", "seconds");
+        for (final Cutoff cutoff : new Cutoff[]{new Cutoff(CUTOFF_SECONDS, Double.POSITIVE_INFINITY), Cutoff.NONE}) {
+            for (final boolean switching : new boolean[]{false, true}) {
+                final SearchSpace space = switching ? new SearchSpace() : new SearchSpace(Double.POSITIVE_INFINITY);
+                final BoundedDijkstra search = new BoundedDijkstra(queryGraph, queryGraph.wrapWeighting(graph.weighting()), space);
+                final long start = System.nanoTime();
+                search.run(snap.getClosestNode(), node -> false, 0, cutoff);
+                final double seconds = (System.nanoTime() - start) / 1e9;
+                System.out.printf("  %-26s %-14s %,14d %,14d %8s %14.1f %10.1f%n", cutoff.isLimited() ? "30-min cutoff" : "no cutoff",
+                        switching ? "switching" : "sparse only", space.slotCount(), space.settledNodeCount(), space.isDense() ? "dense" : "sparse",
+                        space.bytesHeld() / 1048576.0, seconds);
+            }
+        }
     }
 
     private static void matrices(final RoadGraph graph, final Points points, final long graphHeap, final int origins, final Cutoff cutoff,

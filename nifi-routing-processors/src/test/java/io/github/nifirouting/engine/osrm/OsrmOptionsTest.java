@@ -4,6 +4,8 @@ import io.github.nifirouting.engine.CallStats;
 import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.engine.http.AbstractHttpRoutingEngine;
 import io.github.nifirouting.model.CoordinateBlock;
+import io.github.nifirouting.model.MatrixLimits;
+import io.github.nifirouting.model.MatrixOptions;
 import io.github.nifirouting.model.MatrixResult;
 import io.github.nifirouting.testsupport.ScriptedHttpServer;
 import org.apache.nifi.util.TestRunner;
@@ -61,6 +63,71 @@ class OsrmOptionsTest {
         assertTrue(uri.startsWith("/table/v1/driving/1.520000,42.510000;1.530000,42.520000;1.540000,42.530000;1.550000,42.540000?"), uri);
         assertTrue(uri.contains("&fallback_speed=5.5&fallback_coordinate=snapped"), uri);
         assertTrue(uri.endsWith("&radiuses=500;500;500;500"), uri);
+    }
+
+    @Test
+    void aRequestsMaxSnapDistanceIsSentAsRadiusesInsteadOfTheSnapRadius() throws Exception {
+        runner.setProperty(engine, OsrmRoutingEngine.SNAP_RADIUS, "500");
+        runner.enableControllerService(engine);
+        final String answer = "{\"code\":\"Ok\",\"durations\":[[1,2],[3,4]]}";
+        server.then(200, answer).then(200, answer).then(200, answer);
+        engine.computeMatrix(SOURCES, TARGETS, MatrixOptions.maxSnap(250), new CallStats());
+        engine.computeMatrix(SOURCES, TARGETS, MatrixOptions.NONE, new CallStats());
+        engine.computeMatrix(SOURCES, TARGETS, MatrixOptions.maxSnap(0.5), new CallStats());
+        assertTrue(server.requests().get(0).uri().endsWith("&radiuses=250;250;250;250"), server.requests().get(0).uri());
+        assertTrue(server.requests().get(1).uri().endsWith("&radiuses=500;500;500;500"), "the Snap Radius is the default: " + server.requests().get(1).uri());
+        assertTrue(server.requests().get(2).uri().endsWith("&radiuses=0.5;0.5;0.5;0.5"), server.requests().get(2).uri());
+    }
+
+    @Test
+    void withoutMaxSnapDistanceOrSnapRadiusNoRadiusesAreSent() throws Exception {
+        runner.enableControllerService(engine);
+        server.then(200, "{\"code\":\"Ok\",\"durations\":[[1,2],[3,4]]}");
+        engine.computeMatrix(SOURCES, TARGETS, MatrixOptions.NONE, new CallStats());
+        assertFalse(server.requests().get(0).uri().contains("radiuses"), server.requests().get(0).uri());
+    }
+
+    /** A point beyond the request's radius: OSRM names it (NoSegment), it gets NO_ROAD and the rest is asked again with the same radiuses. */
+    @Test
+    void aPointBeyondTheMaxSnapDistanceIsIsolatedAndTheRetryKeepsTheRadiuses() throws Exception {
+        runner.enableControllerService(engine);
+        server.then(400, "{\"message\":\"Could not find a matching segment for coordinate 1\",\"code\":\"NoSegment\"}")
+                .then(200, "{\"code\":\"Ok\",\"durations\":[[1,2]],\"distances\":[[10,20]],\"sources\":[{\"distance\":3}],"
+                        + "\"destinations\":[{\"distance\":4},{\"distance\":5}]}");
+        final MatrixResult result = engine.computeMatrix(SOURCES, TARGETS, MatrixOptions.maxSnap(100), new CallStats());
+        assertTrue(result.isSourceOffNetwork(1));
+        assertFalse(result.isSourceOffNetwork(0));
+        assertEquals(2.0, result.durationSeconds(0, 1));
+        assertEquals(2, server.requestCount());
+        assertTrue(server.requests().get(0).uri().endsWith("&radiuses=100;100;100;100"), server.requests().get(0).uri());
+        assertTrue(server.requests().get(1).uri().endsWith("&radiuses=100;100;100"), server.requests().get(1).uri());
+    }
+
+    /** Radiuses lengthen the URL by one value per point: the limits for a request's options keep its worst-case URL under Max URL Length. */
+    @Test
+    void limitsLeaveRoomForTheRadiusesOfTheRequest() throws Exception {
+        runner.setProperty(engine, OsrmRoutingEngine.MAX_URL_LENGTH, "4000");
+        runner.setProperty(engine, OsrmRoutingEngine.COORDINATE_ENCODING, OsrmRoutingEngine.ENCODING_TEXT.getValue());
+        runner.enableControllerService(engine);
+        final MatrixLimits plain = engine.getMatrixLimits();
+        final MatrixOptions wide = MatrixOptions.maxSnap(123456);
+        final MatrixLimits withRadius = engine.getMatrixLimits(wide);
+        assertEquals(plain, engine.getMatrixLimits(MatrixOptions.NONE));
+        assertTrue(withRadius.maxCoordinates() < plain.maxCoordinates(), withRadius + " vs " + plain);
+        assertEquals(plain.maxElements(), withRadius.maxElements());
+        // the longest coordinate text at every point, as many points as the limits allow
+        final int points = withRadius.maxCoordinates();
+        final CoordinateBlock.Builder worst = new CoordinateBlock.Builder(points);
+        for (int i = 0; i < points; i++) {
+            worst.add("p" + i, -89.999999, -179.999999);
+        }
+        final CoordinateBlock block = worst.build();
+        final int sources = points / 2;
+        final String url = new OsrmTableProtocol("driving", new OsrmTableProtocol.Options(Double.NaN, Double.NaN, "input", false))
+                .matrixUrl(java.net.URI.create(server.baseUrl() + "/"), block.slice(0, sources), block.slice(sources, points - sources), wide);
+        assertTrue(url.length() <= 4000, url.length() + " characters");
+        assertTrue(url.length() > 4000 - 40, "the limit is tight: " + url.length());
+        assertTrue(url.endsWith(";123456"), url.substring(url.length() - 30));
     }
 
     @Test

@@ -15,6 +15,8 @@ import org.apache.nifi.csv.CSVReader;
 import org.apache.nifi.json.JsonRecordSetWriter;
 import org.apache.nifi.json.JsonTreeReader;
 import org.apache.nifi.util.MockFlowFile;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
 import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
 import org.junit.jupiter.api.Assumptions;
@@ -43,6 +45,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -85,24 +88,28 @@ class RealOsrmConformanceTest {
     @ParameterizedTest
     @ValueSource(ints = {100, 1000})
     void everyCellEqualsOsrmsOwnTable(final int tableSize) throws Exception {
-        // 3 tiles of 100 x 100, and one request of 1000 x 250 (a quarter of the server's table, to keep the suite fast)
+        // 3 tiles of 100 x 100, and one full 1000 x 1000 request (the whole table the server allows)
         final int origins = tableSize == 100 ? 300 : 1000;
-        final int destinations = tableSize == 100 ? 100 : 250;
+        final int destinations = tableSize == 100 ? 100 : 1000;
         try (RealOsrm server = RealOsrm.start(home, osrm, tableSize)) {
             final List<double[]> originPoints = randomPoints("o", origins, 1);
             final List<double[]> destinationPoints = randomPoints("d", destinations, 2);
             // a pair osrm-routed answers with duration 0 and distance -1.3 m (found by the benchmark), so the rule is exercised
             originPoints.set(0, new double[]{42.53159, 1.47338});
             destinationPoints.set(0, new double[]{42.52726, 1.47736});
+            final long start = System.nanoTime();
             final Run run = route(server, "t" + tableSize, originPoints, destinationPoints, Map.of());
+            final long routed = System.nanoTime();
             final Comparison comparison = compare(server, run);
             System.out.printf(Locale.ROOT, "real OSRM --max-table-size %d: %d tiles (%d failed), %,d cells compared, %,d mismatches, %d negative "
-                            + "values taken as 0, %,d null cells, fill %s, %.1f s through the processors%n", tableSize, run.tiles, run.failed,
-                    comparison.cells, comparison.mismatches.size(), comparison.clamped, comparison.nulls, run.fill, run.seconds);
+                            + "values taken as 0, %,d null cells, fill %s, %.1f s through the processors, %.1f s routing and reading the rows, "
+                            + "(%.1f s reading), %.1f s asking OSRM and comparing%n", tableSize, run.tiles, run.failed,
+                    comparison.cells, comparison.mismatchCount, comparison.clamped, comparison.nulls, run.fill, run.seconds,
+                    (routed - start) / 1e9, run.readSeconds, (System.nanoTime() - routed) / 1e9);
             assertEquals(0, run.failed, "tiles failed: " + run.errors);
             assertEquals((long) origins * destinations, comparison.cells, "every pair compared");
             assertTrue(comparison.clamped >= 1, "the planted same-segment pair has a negative distance");
-            assertTrue(comparison.mismatches.isEmpty(), comparison.mismatches.size() + " mismatches, first: "
+            assertEquals(0, comparison.mismatchCount, comparison.mismatchCount + " mismatches, first: "
                     + comparison.mismatches.subList(0, Math.min(5, comparison.mismatches.size())));
         }
     }
@@ -136,20 +143,26 @@ class RealOsrmConformanceTest {
                     largestSnapDifference, beyondSnapTolerance.size(), run.failed);
             assertEquals(0, run.failed);
             assertEquals(200L * 100, comparison.cells);
-            assertTrue(comparison.mismatches.isEmpty(), comparison.mismatches.size() + " mismatches");
+            assertEquals(0, comparison.mismatchCount, comparison.mismatchCount + " mismatches");
             assertTrue(beyondSnapTolerance.isEmpty(), beyondSnapTolerance.subList(0, Math.min(5, beyondSnapTolerance.size())).toString());
         }
     }
 
+    /**
+     * InvokeRoutingMatrix's Max Snap Distance reaches osrm-routed as radiuses (the service has no Snap Radius): the one point
+     * without a road within 5 km gets NO_ROAD on its 100 pairs, the other 9,900 equal OSRM's own table. Without Max Snap
+     * Distance the same point is snapped to a road far away and routed, so the radius is what isolates it.
+     */
     @Test
     void anUnsnappableOriginGetsNoRoadAndTheRestOfItsTileIsRouted() throws Exception {
         try (RealOsrm server = RealOsrm.start(home, osrm, 100)) {
-            // points on roads (snapped by the server), so only the planted point is beyond the Snap Radius
+            // points on roads (snapped by the server), so only the planted point is beyond the Max Snap Distance
             final List<double[]> originPoints = onRoads(server, randomPoints("o", 100, 3));
-            // 50 km south of Andorra, outside the extract: no road within the Snap Radius
+            // 50 km south of Andorra, outside the extract: no road within 5 km
             originPoints.set(37, new double[]{42.0, 1.0});
-            final Run run = route(server, "bad", originPoints, onRoads(server, randomPoints("d", 100, 4)),
-                    Map.of(OsrmRoutingEngine.SNAP_RADIUS.getName(), "5000"));
+            final List<double[]> destinationPoints = onRoads(server, randomPoints("d", 100, 4));
+            final Run run = route(server, "bad", originPoints, destinationPoints, Map.of(),
+                    Map.of(InvokeRoutingMatrix.MAX_SNAP_DISTANCE.getName(), "5000"), true);
             long ok = 0;
             long noRoad = 0;
             long other = 0;
@@ -164,12 +177,22 @@ class RealOsrmConformanceTest {
                     default -> other++;
                 }
             }
-            System.out.printf(Locale.ROOT, "real OSRM, 100 x 100 tile with one unsnappable origin (Snap Radius 5000 m): %,d OK, %,d NO_ROAD, "
-                    + "%,d other, %d tiles failed, %d requests%n", ok, noRoad, other, run.failed, run.requests);
-            assertEquals(0, run.failed);
+            // the routed pairs against OSRM's own table for the tile without the point
+            final Comparison comparison = compare(server, run, Set.of("o37"));
+            System.out.printf(Locale.ROOT, "real OSRM, 100 x 100 tile with one unsnappable origin (Max Snap Distance 5000 m sent as radiuses): "
+                    + "%,d OK, %,d NO_ROAD, %,d other, %d tiles failed, %d requests, fill %s; the OK pairs against OSRM's own table: %,d "
+                    + "compared, %,d mismatches%n", ok, noRoad, other, run.failed, run.requests, run.fill, comparison.cells, comparison.mismatchCount);
+            assertEquals(0, run.failed, () -> "tiles failed: " + run.errors);
             assertEquals(100, noRoad);
-            assertEquals(9_900, ok + other);
-            assertEquals(9_900, ok, "random Andorra points within 5 km of a road are all connected");
+            assertEquals(9_900, ok, "random Andorra points on roads are all connected");
+            assertEquals(0, other);
+            assertEquals(9_900, comparison.cells);
+            assertEquals(0, comparison.mismatchCount, comparison.mismatches.subList(0, Math.min(5, comparison.mismatches.size())).toString());
+
+            final Run unlimited = route(server, "far", originPoints, destinationPoints, Map.of());
+            final Row far = unlimited.rows.stream().filter(row -> row.origin.equals("o37")).findFirst().orElseThrow();
+            System.out.printf(Locale.ROOT, "the same point without Max Snap Distance: snapped %.0f m away, status %s%n", far.originSnap, far.status);
+            assertTrue(far.originSnap > 5000, "OSRM snaps the point to a road beyond 5 km when no radius is sent: " + far);
         }
     }
 
@@ -193,8 +216,8 @@ class RealOsrmConformanceTest {
     static final class Run {
         final List<Row> rows = new ArrayList<>();
         final Map<String, double[]> points = new LinkedHashMap<>();
-        /** Origin ids and destination ids of each output, in order of first appearance. */
-        final List<List<List<String>>> tiles2 = new ArrayList<>();
+        /** The Parquet outputs, as files (with reading the rows). */
+        final List<Path> outputs = new ArrayList<>();
         final List<MockFlowFile> tileFlowFiles = new ArrayList<>();
         final List<String> errors = new ArrayList<>();
         int tiles;
@@ -202,6 +225,8 @@ class RealOsrmConformanceTest {
         long requests;
         String fill;
         double seconds;
+        /** Reading the written rows back (DuckDB over the Parquet outputs). */
+        double readSeconds;
     }
 
     static List<double[]> randomPoints(final String prefix, final int count, final long seed) {
@@ -239,6 +264,12 @@ class RealOsrmConformanceTest {
     /** @param readRows whether to read the written rows back (benchmarks only time the processors) */
     static Run route(final RealOsrm server, final String name, final List<double[]> originPoints, final List<double[]> destinationPoints,
                      final Map<String, String> engineProperties, final boolean readRows) throws Exception {
+        return route(server, name, originPoints, destinationPoints, engineProperties, Map.of(), readRows);
+    }
+
+    /** @param invokerProperties InvokeRoutingMatrix properties beyond the wiring, e.g. its Max Snap Distance */
+    static Run route(final RealOsrm server, final String name, final List<double[]> originPoints, final List<double[]> destinationPoints,
+                     final Map<String, String> engineProperties, final Map<String, String> invokerProperties, final boolean readRows) throws Exception {
         final Run run = new Run();
         final String sites = csv("o", originPoints, run.points);
         final Path destinationFile = Files.writeString(dir.resolve(name + "-destinations.csv"), csv("d", destinationPoints, run.points));
@@ -286,6 +317,7 @@ class RealOsrmConformanceTest {
         invoker.setProperty(InvokeRoutingMatrix.RECORD_READER, "json-reader");
         invoker.setProperty(InvokeRoutingMatrix.RECORD_WRITER, "parquet");
         invoker.setProperty(InvokeRoutingMatrix.DESTINATION_SET, "destinations");
+        invokerProperties.forEach(invoker::setProperty);
         tiles.forEach(tile -> invoker.enqueue(tile.toByteArray(), tile.getAttributes()));
         final long start = System.nanoTime();
         invoker.run(tiles.size());
@@ -304,97 +336,167 @@ class RealOsrmConformanceTest {
             run.tileFlowFiles.addAll(tiles);
             return run;
         }
+        final long readStart = System.nanoTime();
         int file = 0;
-        try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = db.createStatement()) {
-            for (final MockFlowFile out : invoker.getFlowFilesForRelationship(InvokeRoutingMatrix.REL_SUCCESS)) {
-                run.requests += Long.parseLong(out.getAttribute("routing.requests"));
-                run.fill = out.getAttribute("routing.request.fill");
-                final Path parquetFile = Files.write(dir.resolve(name + "-rows-" + file++ + ".parquet"), out.toByteArray());
-                final List<String> originIds = new ArrayList<>();
-                final List<String> destinationIds = new ArrayList<>();
-                final java.util.Set<String> seenOrigins = new java.util.HashSet<>();
-                final java.util.Set<String> seenDestinations = new java.util.HashSet<>();
-                try (ResultSet result = sql.executeQuery("SELECT origin_id, destination_id, duration_s, distance_m, status, origin_snap_m, "
-                        + "destination_snap_m FROM read_parquet('" + parquetFile + "')")) {
-                    while (result.next()) {
-                        final Row row = new Row(result.getString(1), result.getString(2), (Double) result.getObject(3), (Double) result.getObject(4),
-                                result.getString(5), (Double) result.getObject(6), (Double) result.getObject(7));
-                        run.rows.add(row);
-                        if (seenOrigins.add(row.origin)) {
-                            originIds.add(row.origin);
-                        }
-                        if (seenDestinations.add(row.destination)) {
-                            destinationIds.add(row.destination);
-                        }
-                    }
+        for (final MockFlowFile out : invoker.getFlowFilesForRelationship(InvokeRoutingMatrix.REL_SUCCESS)) {
+            run.requests += Long.parseLong(out.getAttribute("routing.requests"));
+            run.fill = out.getAttribute("routing.request.fill");
+            run.outputs.add(Files.write(dir.resolve(name + "-rows-" + file++ + ".parquet"), out.toByteArray()));
+        }
+        final long written = invoker.getFlowFilesForRelationship(InvokeRoutingMatrix.REL_SUCCESS).stream()
+                .mapToLong(out -> Long.parseLong(out.getAttribute("record.count"))).sum();
+        if (written <= MAX_ROWS_AS_OBJECTS) {
+            try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = db.createStatement();
+                 ResultSet result = sql.executeQuery("SELECT origin_id, destination_id, duration_s, distance_m, status, origin_snap_m, "
+                         + "destination_snap_m FROM " + parquet(run.outputs))) {
+                while (result.next()) {
+                    run.rows.add(new Row(result.getString(1), result.getString(2), (Double) result.getObject(3), (Double) result.getObject(4),
+                            result.getString(5), (Double) result.getObject(6), (Double) result.getObject(7)));
                 }
-                run.tiles2.add(List.of(originIds, destinationIds));
             }
         }
+        run.readSeconds = (System.nanoTime() - readStart) / 1e9;
         return run;
     }
 
-    /** pairs: {expected, written} for every mismatching cell. */
-    record Comparison(long cells, long clamped, long nulls, List<String> mismatches, List<Row[]> pairs) {
+    private static String parquet(final List<Path> files) {
+        return "read_parquet([" + String.join(", ", files.stream().map(file -> "'" + file + "'").toList()) + "], file_row_number = true)";
     }
 
-    /** Asks the server for each tile's table with plain-text coordinates and compares every row with it. */
-    static Comparison compare(final RealOsrm server, final Run run) throws IOException, InterruptedException {
-        final Map<String, Row> rows = new java.util.HashMap<>(run.rows.size() * 2);
-        run.rows.forEach(row -> rows.put(row.origin + ">" + row.destination, row));
+    /**
+     * @param mismatchCount cells whose written row differs from OSRM's answer (or is missing or repeated)
+     * @param mismatches    the first of them, as text
+     * @param pairs         {expected, written} for those first mismatching cells
+     */
+    record Comparison(long cells, long clamped, long nulls, long mismatchCount, List<String> mismatches, List<Row[]> pairs) {
+    }
+
+    /** Mismatching cells described in full; beyond them only counted. */
+    private static final int MISMATCHES_SHOWN = 1000;
+    /** Runs up to this many rows are also read into {@link Run#rows} (tests that look at single rows); larger ones are compared in DuckDB. */
+    private static final long MAX_ROWS_AS_OBJECTS = 100_000;
+    private static final String COLUMNS = "origin_id, destination_id, duration_s, distance_m, status, origin_snap_m, destination_snap_m";
+
+    static Comparison compare(final RealOsrm server, final Run run) throws Exception {
+        return compare(server, run, Set.of());
+    }
+
+    /**
+     * Asks the server for each output's table (its origins and destinations in the order written, with plain-text coordinates)
+     * and compares every written row with it: OSRM's answer goes into a DuckDB table and one join over the Parquet outputs
+     * finds the cells that differ, so a 1,000,000-cell table is compared without a Java object per row.
+     *
+     * @param leftOut origins not asked of OSRM and not compared (a point the test made unsnappable)
+     */
+    static Comparison compare(final RealOsrm server, final Run run, final Set<String> leftOut) throws Exception {
         final HttpClient http = HttpClient.newHttpClient();
         final ObjectMapper mapper = new ObjectMapper();
         long cells = 0;
         long clamped = 0;
         long nulls = 0;
-        final List<String> mismatches = new ArrayList<>();
-        final List<Row[]> pairs = new ArrayList<>();
-        for (final List<List<String>> tile : run.tiles2) {
-            final List<String> origins = tile.get(0);
-            final List<String> destinations = tile.get(1);
-            final StringBuilder url = new StringBuilder(server.baseUrl()).append("/table/v1/driving/");
-            final List<String> all = new ArrayList<>(origins);
-            all.addAll(destinations);
-            for (int i = 0; i < all.size(); i++) {
-                final double[] point = run.points.get(all.get(i));
-                url.append(i == 0 ? "" : ";").append(String.format(Locale.ROOT, "%.6f,%.6f", point[1], point[0]));
-            }
-            url.append("?sources=");
-            for (int i = 0; i < origins.size(); i++) {
-                url.append(i == 0 ? "" : ";").append(i);
-            }
-            url.append("&destinations=");
-            for (int i = 0; i < destinations.size(); i++) {
-                url.append(i == 0 ? "" : ";").append(origins.size() + i);
-            }
-            url.append("&annotations=duration,distance&generate_hints=false");
-            final HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create(url.toString())).GET().build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
-            final JsonNode table = mapper.readTree(response.body());
-            assertEquals("Ok", table.path("code").asText(), new String(response.body(), 0, Math.min(300, response.body().length)));
-            for (int r = 0; r < origins.size(); r++) {
-                for (int c = 0; c < destinations.size(); c++) {
-                    cells++;
-                    final Row row = rows.get(origins.get(r) + ">" + destinations.get(c));
-                    final JsonNode duration = table.get("durations").get(r).get(c);
-                    final JsonNode distance = table.get("distances").get(r).get(c);
-                    final double originSnap = table.get("sources").get(r).get("distance").asDouble();
-                    final double destinationSnap = table.get("destinations").get(c).get("distance").asDouble();
-                    final String expectedStatus = duration.isNull() ? MatrixRowFields.STATUS_UNROUTABLE : MatrixRowFields.STATUS_OK;
-                    nulls += duration.isNull() ? 1 : 0;
-                    final Double expectedDuration = duration.isNull() ? null : accepted(duration.asDouble());
-                    final Double expectedDistance = distance.isNull() || duration.isNull() ? null : accepted(distance.asDouble());
-                    clamped += (!duration.isNull() && duration.asDouble() < 0 ? 1 : 0) + (!distance.isNull() && distance.asDouble() < 0 ? 1 : 0);
-                    final Row expected = new Row(origins.get(r), destinations.get(c), expectedDuration, expectedDistance, expectedStatus,
-                            originSnap, destinationSnap);
-                    if (!expected.equals(row)) {
-                        mismatches.add("expected " + expected + " got " + row);
-                        pairs.add(new Row[]{expected, row});
+        try (DuckDBConnection db = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:"); Statement sql = db.createStatement()) {
+            sql.execute("CREATE TABLE expected (origin_id VARCHAR, destination_id VARCHAR, duration_s DOUBLE, distance_m DOUBLE, status VARCHAR, "
+                    + "origin_snap_m DOUBLE, destination_snap_m DOUBLE)");
+            try (DuckDBAppender expected = db.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "expected")) {
+                for (final Path output : run.outputs) {
+                    final List<String> origins = ids(sql, output, "origin_id");
+                    origins.removeAll(leftOut);
+                    final List<String> destinations = ids(sql, output, "destination_id");
+                    final JsonNode table = osrmTable(server, http, mapper, run, origins, destinations);
+                    final JsonNode durations = table.get("durations");
+                    final JsonNode distances = table.get("distances");
+                    for (int r = 0; r < origins.size(); r++) {
+                        final double originSnap = table.get("sources").get(r).get("distance").asDouble();
+                        for (int c = 0; c < destinations.size(); c++) {
+                            cells++;
+                            final JsonNode duration = durations.get(r).get(c);
+                            final JsonNode distance = distances.get(r).get(c);
+                            nulls += duration.isNull() ? 1 : 0;
+                            clamped += (!duration.isNull() && duration.asDouble() < 0 ? 1 : 0) + (!distance.isNull() && distance.asDouble() < 0 ? 1 : 0);
+                            expected.beginRow().append(origins.get(r)).append(destinations.get(c))
+                                    .append(duration.isNull() ? null : accepted(duration.asDouble()))
+                                    .append(distance.isNull() || duration.isNull() ? null : accepted(distance.asDouble()))
+                                    .append(duration.isNull() ? MatrixRowFields.STATUS_UNROUTABLE : MatrixRowFields.STATUS_OK)
+                                    .append(originSnap).append(table.get("destinations").get(c).get("distance").asDouble())
+                                    .endRow();
+                        }
                     }
                 }
             }
+            sql.execute("CREATE TABLE written AS SELECT " + COLUMNS + " FROM " + parquet(run.outputs) + (leftOut.isEmpty() ? ""
+                    : " WHERE origin_id NOT IN (" + String.join(", ", leftOut.stream().map(id -> "'" + id + "'").toList()) + ")"));
+            final long writtenRows;
+            try (ResultSet count = sql.executeQuery("SELECT count(*) FROM written")) {
+                count.next();
+                writtenRows = count.getLong(1);
+            }
+            // one join: a cell missing on either side or differing in any column is a mismatch
+            sql.execute("CREATE TABLE mismatches AS SELECT e.origin_id, e.destination_id, e.duration_s, e.distance_m, e.status, e.origin_snap_m, "
+                    + "e.destination_snap_m, w.origin_id AS w_origin_id, w.destination_id AS w_destination_id, w.duration_s AS w_duration_s, "
+                    + "w.distance_m AS w_distance_m, w.status AS w_status, w.origin_snap_m AS w_origin_snap_m, w.destination_snap_m AS w_destination_snap_m "
+                    + "FROM expected e FULL JOIN written w ON e.origin_id = w.origin_id AND e.destination_id = w.destination_id "
+                    + "WHERE e.status IS DISTINCT FROM w.status OR e.duration_s IS DISTINCT FROM w.duration_s OR e.distance_m IS DISTINCT FROM w.distance_m "
+                    + "OR e.origin_snap_m IS DISTINCT FROM w.origin_snap_m OR e.destination_snap_m IS DISTINCT FROM w.destination_snap_m");
+            final long mismatchCount;
+            try (ResultSet count = sql.executeQuery("SELECT count(*) FROM mismatches")) {
+                count.next();
+                // every expected pair matched, yet more rows than cells: pairs written twice
+                mismatchCount = count.getLong(1) + Math.max(0, writtenRows - cells);
+            }
+            final List<String> mismatches = new ArrayList<>();
+            final List<Row[]> pairs = new ArrayList<>();
+            try (ResultSet result = sql.executeQuery("SELECT * FROM mismatches LIMIT " + MISMATCHES_SHOWN)) {
+                while (result.next()) {
+                    final Row expected = row(result, 1);
+                    final Row got = row(result, 8);
+                    mismatches.add("expected " + expected + " got " + got);
+                    pairs.add(new Row[]{expected, got});
+                }
+            }
+            return new Comparison(cells, clamped, nulls, mismatchCount, mismatches, pairs);
         }
-        return new Comparison(cells, clamped, nulls, mismatches, pairs);
+    }
+
+    /** The output's ids of one side in the order they were first written. */
+    private static List<String> ids(final Statement sql, final Path output, final String column) throws Exception {
+        final List<String> ids = new ArrayList<>();
+        try (ResultSet result = sql.executeQuery("SELECT " + column + " FROM " + parquet(List.of(output)) + " GROUP BY " + column
+                + " ORDER BY min(file_row_number)")) {
+            while (result.next()) {
+                ids.add(result.getString(1));
+            }
+        }
+        return ids;
+    }
+
+    private static JsonNode osrmTable(final RealOsrm server, final HttpClient http, final ObjectMapper mapper, final Run run, final List<String> origins,
+                                      final List<String> destinations) throws IOException, InterruptedException {
+        final StringBuilder url = new StringBuilder(server.baseUrl()).append("/table/v1/driving/");
+        final List<String> all = new ArrayList<>(origins);
+        all.addAll(destinations);
+        for (int i = 0; i < all.size(); i++) {
+            final double[] point = run.points.get(all.get(i));
+            url.append(i == 0 ? "" : ";").append(String.format(Locale.ROOT, "%.6f,%.6f", point[1], point[0]));
+        }
+        url.append("?sources=");
+        for (int i = 0; i < origins.size(); i++) {
+            url.append(i == 0 ? "" : ";").append(i);
+        }
+        url.append("&destinations=");
+        for (int i = 0; i < destinations.size(); i++) {
+            url.append(i == 0 ? "" : ";").append(origins.size() + i);
+        }
+        url.append("&annotations=duration,distance&generate_hints=false");
+        final HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create(url.toString())).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        final JsonNode table = mapper.readTree(response.body());
+        assertEquals("Ok", table.path("code").asText(), new String(response.body(), 0, Math.min(300, response.body().length)));
+        return table;
+    }
+
+    private static Row row(final ResultSet result, final int first) throws Exception {
+        return new Row(result.getString(first), result.getString(first + 1), (Double) result.getObject(first + 2), (Double) result.getObject(first + 3),
+                result.getString(first + 4), (Double) result.getObject(first + 5), (Double) result.getObject(first + 6));
     }
 
     /** The documented rule (JsonMatrices.settleNegatives): same-segment negatives count as 0. */

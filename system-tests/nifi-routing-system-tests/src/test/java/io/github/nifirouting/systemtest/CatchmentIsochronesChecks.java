@@ -16,10 +16,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Inputs and checks for the catchment-isochrones job: a file of sites in Andorra (one with an invalid point) becomes
- * one GeoParquet file with a polygon per site and threshold (5, 10, 15 min by default), read back with DuckDB: every
- * site and threshold once, non-empty and nested polygons for the valid sites, an empty geometry with a status for the
- * invalid one, and GeoParquet metadata naming the geometry column.
+ * Inputs and checks for the catchment-isochrones job: a file of sites in Andorra (one with an invalid point) is cut into
+ * chunks of {@code chunk.size} sites, and each chunk becomes a GeoParquet file with a polygon per site and threshold (5,
+ * 10, 15 min by default), read back with DuckDB: one file per chunk, every valid site and threshold once, non-empty and
+ * nested polygons, GeoParquet metadata naming the geometry column; the invalid site in the invalid output with a reason.
  */
 final class CatchmentIsochronesChecks implements FlowChecks {
 
@@ -30,10 +30,13 @@ final class CatchmentIsochronesChecks implements FlowChecks {
 
     private final Path osmFile;
     private final Path graphCache;
+    private final int chunkSize;
 
-    CatchmentIsochronesChecks(final Path osmFile, final Path graphCache) {
+    /** {@code chunkSize}: the template's chunk.size the run sets (the checks expect one output file per chunk). */
+    CatchmentIsochronesChecks(final Path osmFile, final Path graphCache, final int chunkSize) {
         this.osmFile = osmFile;
         this.graphCache = graphCache;
+        this.chunkSize = chunkSize;
     }
 
     @Override
@@ -46,7 +49,9 @@ final class CatchmentIsochronesChecks implements FlowChecks {
         final Map<String, String> parameters = new LinkedHashMap<>();
         parameters.put("input.directory", input.toString());
         parameters.put("output.directory", workDir.resolve("output").toString());
+        parameters.put("invalid.directory", workDir.resolve("invalid").toString());
         parameters.put("failure.directory", workDir.resolve("failure").toString());
+        parameters.put("chunk.size", Integer.toString(chunkSize));
         parameters.put("osm.file", osmFile.toString());
         parameters.put("graph.cache.directory", graphCache.toString());
         return parameters;
@@ -56,33 +61,47 @@ final class CatchmentIsochronesChecks implements FlowChecks {
     public void verify(final Path workDir, final FlowRunner.RunResult result) throws Exception {
         assertTrue(files(workDir.resolve("failure")).isEmpty(), "nothing failed, but found " + files(workDir.resolve("failure")));
         final List<Path> outputs = files(workDir.resolve("output"));
-        assertEquals(1, outputs.size(), "one GeoParquet file for the one site file: " + outputs);
-        final String file = "'" + outputs.get(0).toString().replace("'", "''") + "'";
+        final int chunks = (VALID_SITES.size() + chunkSize - 1) / chunkSize;
+        assertEquals(chunks, outputs.size(), "one GeoParquet file per chunk of " + chunkSize + " sites: " + outputs);
+        final List<String> quoted = outputs.stream().map(f -> "'" + f.toString().replace("'", "''") + "'").toList();
+        final String file = "[" + String.join(", ", quoted) + "]";
         try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = db.createStatement()) {
             try (ResultSet rows = sql.executeQuery("SELECT count(*), count(DISTINCT (site_id, threshold_s)), count(DISTINCT threshold_s), "
                     + "count(*) FILTER (WHERE status = 'OK' AND octet_length(geometry) > 0 AND area_km2 > 0), "
-                    + "count(*) FILTER (WHERE site_id = '" + INVALID_SITE + "' AND status <> 'OK' AND coalesce(octet_length(geometry), 0) = 0) "
+                    + "count(*) FILTER (WHERE site_id = '" + INVALID_SITE + "') "
                     + "FROM read_parquet(" + file + ")")) {
                 rows.next();
-                System.out.printf("Catchments: %d rows, %d thresholds, %d polygons%n", rows.getLong(1), rows.getLong(3), rows.getLong(4));
-                final int sites = VALID_SITES.size() + 1;
-                assertEquals(sites * THRESHOLDS, rows.getLong(1), "one row per site and threshold");
+                System.out.printf("Catchments: %d files, %d rows, %d thresholds, %d polygons%n", outputs.size(), rows.getLong(1),
+                        rows.getLong(3), rows.getLong(4));
+                final int sites = VALID_SITES.size();
+                assertEquals(sites * THRESHOLDS, rows.getLong(1), "one row per valid site and threshold");
                 assertEquals(sites * THRESHOLDS, rows.getLong(2), "no site and threshold twice");
                 assertEquals(THRESHOLDS, rows.getLong(3), "the template's default thresholds");
-                assertEquals(VALID_SITES.size() * THRESHOLDS, rows.getLong(4), "a polygon with an area for every valid site and threshold");
-                assertEquals(THRESHOLDS, rows.getLong(5), "the invalid site is kept, with empty geometries and a status");
+                assertEquals(sites * THRESHOLDS, rows.getLong(4), "a polygon with an area for every valid site and threshold");
+                assertEquals(0, rows.getLong(5), "the invalid site is not routed");
             }
             try (ResultSet shrinking = sql.executeQuery("SELECT site_id, threshold_s, area_km2, previous FROM (SELECT site_id, threshold_s, "
                     + "area_km2, lag(area_km2) OVER (PARTITION BY site_id ORDER BY threshold_s) AS previous FROM read_parquet(" + file + ") "
                     + "WHERE status = 'OK') WHERE previous IS NOT NULL AND area_km2 < previous")) {
                 assertTrue(!shrinking.next(), "a longer threshold never covers less area");
             }
-            try (ResultSet geo = sql.executeQuery("SELECT decode(value) FROM parquet_kv_metadata(" + file + ") "
-                    + "WHERE decode(key) = 'geo'")) {
-                assertTrue(geo.next(), "GeoParquet 'geo' metadata present");
-                final String metadata = geo.getString(1);
-                assertTrue(metadata.contains("\"primary_column\"") && metadata.contains("\"geometry\"") && metadata.contains("WKB"),
-                        "GeoParquet metadata names the WKB geometry column: " + metadata);
+            for (final String one : quoted) {
+                try (ResultSet geo = sql.executeQuery("SELECT decode(value) FROM parquet_kv_metadata(" + one + ") "
+                        + "WHERE decode(key) = 'geo'")) {
+                    assertTrue(geo.next(), "GeoParquet 'geo' metadata present in " + one);
+                    final String metadata = geo.getString(1);
+                    assertTrue(metadata.contains("\"primary_column\"") && metadata.contains("\"geometry\"") && metadata.contains("WKB"),
+                            "GeoParquet metadata names the WKB geometry column: " + metadata);
+                }
+            }
+            final List<Path> invalid = files(workDir.resolve("invalid"));
+            assertEquals(1, invalid.size(), "one file of invalid sites: " + invalid);
+            try (ResultSet rows = sql.executeQuery("SELECT id, reason FROM read_csv('" + invalid.get(0).toString().replace("'", "''")
+                    + "', header = true, all_varchar = true)")) {
+                assertTrue(rows.next(), "the invalid site is in the invalid output");
+                assertEquals(INVALID_SITE, rows.getString(1));
+                assertTrue(rows.getString(2) != null && !rows.getString(2).isBlank(), "with a reason");
+                assertTrue(!rows.next(), "and only it");
             }
         }
     }

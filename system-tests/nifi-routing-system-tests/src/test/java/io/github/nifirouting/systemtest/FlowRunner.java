@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -404,6 +405,17 @@ final class FlowRunner {
             report.append('\n');
         }
         return report.toString();
+    }
+
+    /** NiFi's counters of one component (they count since NiFi started), by name. */
+    Map<String, Long> counters(final String componentId) {
+        final Map<String, Long> counters = new TreeMap<>();
+        for (final JsonNode counter : rest.get("/counters").path("counters").path("aggregateSnapshot").path("counters")) {
+            if (counter.path("context").asText().contains(componentId)) {
+                counters.merge(counter.path("name").asText(), counter.path("valueCount").asLong(), Long::sum);
+            }
+        }
+        return counters;
     }
 
     List<JsonNode> processors(final String groupId) {

@@ -273,8 +273,9 @@ class NiFiSystemIT {
         runs.put("drive-time-matrix.json", (file, bundle) -> new TemplateScenario(file,
                 new DriveTimeMatrixScenario(bundle, requireOsmExtract("andorra.osm.pbf"), target.resolve("graph-cache"), false),
                 Map.of(), Map.of("chunk.size", "10")));
+        // chunk.size 2 cuts the 4 valid sites into 2 chunks, each its own GeoParquet file (names unique per chunk).
         runs.put("catchment-isochrones.json", (file, bundle) -> new TemplateScenario(file,
-                new CatchmentIsochronesChecks(requireOsmExtract("andorra.osm.pbf"), target.resolve("graph-cache")), Map.of(), Map.of()));
+                new CatchmentIsochronesChecks(requireOsmExtract("andorra.osm.pbf"), target.resolve("graph-cache"), 2), Map.of(), Map.of()));
         return runs;
     }
 

@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,10 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
@@ -47,7 +43,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Tag("benchmark")
 class NiFiThroughputBenchmark {
 
-    private static final double[] BOX = {42.43, 1.42, 42.65, 1.78}; // south, west, north, east: Andorra
     private static final String NIFI_HEAP = System.getProperty("benchmark.nifi.xmx", "768m");
 
     /** Server --max-table-size, sites, competitors, chunk.size. */
@@ -56,12 +51,11 @@ class NiFiThroughputBenchmark {
 
     @Test
     void driveTimeTemplateBesidePlainTableLoop() throws Exception {
-        final Path osrmHome = locateOsrm();
+        final Path osrmHome = AndorraOsrm.locateHome();
         final Path home = Path.of(NiFiSystemIT.requiredProperty("nifi.home"));
         final Path work = home.getParent().resolve("throughput-benchmark");
         NiFiHome.deleteRecursively(work);
-        Files.createDirectories(work.resolve("osrm"));
-        final Path osrm = prepareOsrm(osrmHome, NiFiSystemIT.requireOsmExtract("andorra.osm.pbf"), work.resolve("osrm"));
+        final Path osrm = AndorraOsrm.prepare(osrmHome, work.resolve("osrm"));
         final List<Case> cases = List.of(
                 new Case(100, Integer.getInteger("benchmark.sites.100", 8000), Integer.getInteger("benchmark.competitors.100", 200), 100),
                 new Case(1000, Integer.getInteger("benchmark.sites.1000", 10000), Integer.getInteger("benchmark.competitors.1000", 1000), 1000));
@@ -86,20 +80,14 @@ class NiFiThroughputBenchmark {
 
     private static String run(final Case c, final NiFiProcess nifi, final FlowRunner flows, final Path osrmHome, final Path osrm,
                               final Path dir) throws Exception {
-        final int port;
-        try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = probe.getLocalPort();
-        }
-        final Process server = startOsrm(osrmHome, osrm, c.tableSize(), port, dir);
-        final String baseUrl = "http://127.0.0.1:" + port;
-        try {
-            Files.createDirectories(dir);
-            final Map<String, double[]> sites = points("s", c.sites(), 1000 + c.tableSize());
-            final Map<String, double[]> competitors = points("c", c.competitors(), 2000 + c.tableSize());
+        try (AndorraOsrm server = AndorraOsrm.start(osrmHome, osrm, c.tableSize(), dir)) {
+            final String baseUrl = server.baseUrl();
+            final Map<String, double[]> sites = AndorraOsrm.points("s", c.sites(), 1000 + c.tableSize());
+            final Map<String, double[]> competitors = AndorraOsrm.points("c", c.competitors(), 2000 + c.tableSize());
             final Path staged = dir.resolve("sites.csv");
-            Files.writeString(staged, csv(sites));
+            AndorraOsrm.writeCsv(sites, staged);
             final Path competitorsFile = dir.resolve("competitors.csv");
-            Files.writeString(competitorsFile, csv(competitors));
+            AndorraOsrm.writeCsv(competitors, competitorsFile);
             final Path input = Files.createDirectories(dir.resolve("input"));
             final Path output = dir.resolve("output");
 
@@ -116,19 +104,11 @@ class NiFiThroughputBenchmark {
             flows.setParameters(groupId, parameters);
 
             final NiFiRestClient rest = nifi.rest();
-            final JsonNode osrmService = flows.services(groupId).stream()
-                    .filter(s -> "OSRM engine".equals(s.path("component").path("name").asText())).findFirst().orElseThrow();
-            final String osrmId = osrmService.path("id").asText();
-            final ObjectNode serviceUpdate = JSON.createObjectNode();
-            serviceUpdate.set("revision", rest.revision(osrmService));
-            final ObjectNode serviceComponent = serviceUpdate.putObject("component");
-            serviceComponent.put("id", osrmId);
-            final ObjectNode serviceProperties = serviceComponent.putObject("properties");
-            serviceProperties.put("Base URL", baseUrl);
+            final Map<String, String> serviceProperties = new LinkedHashMap<>();
             serviceProperties.put("Max Table Size", String.valueOf(c.tableSize()));
             serviceProperties.put("Max URL Length", "65536");
             serviceProperties.put("Read Timeout", "120 sec");
-            rest.put("/controller-services/" + osrmId, serviceUpdate);
+            server.useIn(flows, rest, groupId, serviceProperties);
             // Unset: the template's writer as shipped.
             final Map<String, String> writerProperties = new LinkedHashMap<>();
             if (System.getProperty("benchmark.parquet.dictionary") != null) {
@@ -151,17 +131,7 @@ class NiFiThroughputBenchmark {
             String routerId = null;
             int concurrentTasks = 0;
             for (final JsonNode processor : flows.processors(groupId)) {
-                final String name = processor.path("component").path("name").asText();
-                if (!name.equals("ChunkCoordinates") && !name.equals("InvokeRoutingMatrix")) {
-                    continue;
-                }
-                final ObjectNode update = JSON.createObjectNode();
-                update.set("revision", rest.revision(processor));
-                final ObjectNode component = update.putObject("component");
-                component.put("id", processor.path("id").asText());
-                component.putObject("config").putObject("properties").put("Routing Engine", osrmId);
-                rest.put("/processors/" + processor.path("id").asText(), update);
-                if (name.equals("InvokeRoutingMatrix")) {
+                if (processor.path("component").path("name").asText().equals("InvokeRoutingMatrix")) {
                     routerId = processor.path("id").asText();
                     concurrentTasks = processor.path("component").path("config").path("concurrentlySchedulableTaskCount").asInt();
                 }
@@ -182,10 +152,10 @@ class NiFiThroughputBenchmark {
             double quietSeconds = 0;
             double firstSeconds = 0;
             List<Path> parquet = List.of();
-            Map<String, Long> before = counters(rest, routerId);
+            Map<String, Long> before = flows.counters(routerId);
             for (int round = 0; round < rounds; round++) {
                 NiFiHome.deleteRecursively(output);
-                before = counters(rest, routerId);
+                before = flows.counters(routerId);
                 Files.copy(staged, dir.resolve("sites.tmp"), StandardCopyOption.REPLACE_EXISTING);
                 Files.move(dir.resolve("sites.tmp"), input.resolve("sites-" + round + ".csv"), StandardCopyOption.ATOMIC_MOVE);
                 final long startMillis = System.currentTimeMillis();
@@ -237,7 +207,7 @@ class NiFiThroughputBenchmark {
             }
             final long pairs = (long) c.sites() * c.competitors();
             assertEquals(pairs, rows, "every pair written");
-            final Map<String, Long> counters = counters(rest, routerId);
+            final Map<String, Long> counters = flows.counters(routerId);
             before.forEach((name, value) -> counters.merge(name, -value, Long::sum));
             final long requests = counters.getOrDefault("Engine requests", 0L);
             final double fill = (double) pairs / requests / ((double) c.tableSize() * c.tableSize());
@@ -258,11 +228,6 @@ class NiFiThroughputBenchmark {
                             parquet.stream().mapToLong(NiFiThroughputBenchmark::size).sum() / 1048576.0, counters));
             System.out.println(line);
             return line;
-        } finally {
-            server.destroy();
-            if (!server.waitFor(10, TimeUnit.SECONDS)) {
-                server.destroyForcibly();
-            }
         }
     }
 
@@ -333,16 +298,6 @@ class NiFiThroughputBenchmark {
         return url.append("&annotations=duration,distance&generate_hints=false").toString();
     }
 
-    private static Map<String, Long> counters(final NiFiRestClient rest, final String processorId) {
-        final Map<String, Long> counters = new TreeMap<>();
-        for (final JsonNode counter : rest.get("/counters").path("counters").path("aggregateSnapshot").path("counters")) {
-            if (counter.path("context").asText().contains(processorId)) {
-                counters.merge(counter.path("name").asText(), counter.path("valueCount").asLong(), Long::sum);
-            }
-        }
-        return counters;
-    }
-
     private static List<String> column(final Statement sql, final String query) throws Exception {
         final List<String> values = new ArrayList<>();
         try (ResultSet rows = sql.executeQuery(query)) {
@@ -351,26 +306,6 @@ class NiFiThroughputBenchmark {
             }
         }
         return values;
-    }
-
-    private static Map<String, double[]> points(final String prefix, final int count, final long seed) {
-        final Random random = new Random(seed);
-        final Map<String, double[]> points = new LinkedHashMap<>();
-        for (int i = 0; i < count; i++) {
-            points.put(prefix + i, new double[]{round5(BOX[0] + random.nextDouble() * (BOX[2] - BOX[0])),
-                    round5(BOX[1] + random.nextDouble() * (BOX[3] - BOX[1]))});
-        }
-        return points;
-    }
-
-    private static double round5(final double value) {
-        return Math.round(value * 1e5) / 1e5;
-    }
-
-    private static String csv(final Map<String, double[]> points) {
-        final StringBuilder text = new StringBuilder("id,latitude,longitude\n");
-        points.forEach((id, p) -> text.append(String.format(Locale.ROOT, "%s,%.5f,%.5f%n", id, p[0], p[1])));
-        return text.toString();
     }
 
     private static boolean isEmpty(final Path dir) throws IOException {
@@ -385,64 +320,5 @@ class NiFiThroughputBenchmark {
         } catch (final IOException e) {
             return 0;
         }
-    }
-
-    /** osrm-routed v6.0.0 from shared/tools/osrm (system property osrm.home, else OSRM_HOME, else walking up from here). */
-    private static Path locateOsrm() {
-        final String configured = System.getProperty("osrm.home", System.getenv("OSRM_HOME"));
-        if (configured != null && !configured.isBlank()) {
-            return Path.of(configured).toAbsolutePath();
-        }
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            final Path candidate = dir.resolve("shared").resolve("tools").resolve("osrm");
-            if (Files.isExecutable(candidate.resolve("bin").resolve("osrm-routed"))) {
-                return candidate;
-            }
-        }
-        throw new AssertionError("no osrm-routed: set -Dosrm.home=<dir with bin/osrm-routed> (shared/tools/osrm)");
-    }
-
-    /** osrm-extract (car profile) and osrm-contract (CH) in {@code dir}, as RealOsrm in the processors' tests does. */
-    private static Path prepareOsrm(final Path home, final Path extract, final Path dir) throws IOException, InterruptedException {
-        final Path copy = dir.resolve(extract.getFileName());
-        Files.copy(extract, copy);
-        final Path osrm = dir.resolve("andorra.osrm");
-        run(dir, home.resolve("bin/osrm-extract").toString(), "-p", home.resolve("profiles/car.lua").toString(), copy.toString());
-        run(dir, home.resolve("bin/osrm-contract").toString(), osrm.toString());
-        return osrm;
-    }
-
-    private static void run(final Path dir, final String... command) throws IOException, InterruptedException {
-        final Path log = dir.resolve("prepare.log");
-        final Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        if (!process.waitFor(5, TimeUnit.MINUTES) || process.exitValue() != 0) {
-            process.destroyForcibly();
-            throw new IOException(String.join(" ", command) + " failed: " + Files.readString(log));
-        }
-    }
-
-    private static Process startOsrm(final Path home, final Path osrm, final int maxTableSize, final int port, final Path dir) throws Exception {
-        Files.createDirectories(dir);
-        final Path log = dir.resolve("osrm-routed.log");
-        final Process process = new ProcessBuilder(List.of(home.resolve("bin/osrm-routed").toString(), "--algorithm", "ch", "--ip", "127.0.0.1",
-                "--port", String.valueOf(port), "--max-table-size", String.valueOf(maxTableSize), "--verbosity", "WARNING", osrm.toString()))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        final HttpClient http = HttpClient.newHttpClient();
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IOException("osrm-routed exited: " + Files.readString(log));
-            }
-            try {
-                http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/nearest/v1/driving/1.52,42.51")).GET().build(),
-                        HttpResponse.BodyHandlers.discarding());
-                return process;
-            } catch (final IOException notYet) {
-                Thread.sleep(100);
-            }
-        }
-        process.destroyForcibly();
-        throw new IOException("osrm-routed did not answer within 60 s: " + Files.readString(log));
     }
 }

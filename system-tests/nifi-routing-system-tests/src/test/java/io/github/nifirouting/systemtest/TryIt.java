@@ -45,7 +45,7 @@ final class TryIt {
                     orderedMap("competitors.file", "competitors.csv", "osm.file", EXTRACT)),
             new FlowSetup("catchment-isochrones.json", 480, 0,
                     orderedMap("input.directory", "catchment-isochrones/input", "output.directory", "catchment-isochrones/output",
-                            "failure.directory", "catchment-isochrones/failed"),
+                            "invalid.directory", "catchment-isochrones/invalid", "failure.directory", "catchment-isochrones/failed"),
                     Map.of()));
 
     /** A started tryout: NiFi with both flows running. */
@@ -200,7 +200,8 @@ final class TryIt {
         lines.add("    " + data.resolve("drive-time-matrix/output") + "   (invalid sites: ../invalid, failures: ../failed)");
         lines.add("  try:  cp " + data.resolve("samples/sites.csv") + " " + data.resolve("drive-time-matrix/input") + "/");
         lines.add("Catchments: drop a CSV of sites into " + data.resolve("catchment-isochrones/input"));
-        lines.add("  and get GeoParquet polygons (5, 10, 15 min) in " + data.resolve("catchment-isochrones/output"));
+        lines.add("  and get GeoParquet polygons (5, 10, 15 min) in " + data.resolve("catchment-isochrones/output")
+                + "   (invalid sites: ../invalid, failures: ../failed)");
         lines.add("  try:  cp " + data.resolve("samples/stores.csv") + " " + data.resolve("catchment-isochrones/input") + "/");
         lines.add("");
         lines.add("NiFi's log: " + base.resolve("nifi-home/logs/nifi-app.log"));
