@@ -27,7 +27,8 @@ import java.util.Map;
         + "bundle (no Hadoop): compression is done by snappy-java, zstd-jni or the JDK. Geometry Fields (JTS geometries, WKB bytes "
         + "or WKT text) are written as WKB with GeoParquet 1.1 file metadata (version, primary_column, per column encoding, "
         + "geometry_types and bbox; coordinates in OGC:CRS84 lon/lat, the GeoParquet default), so DuckDB spatial, GeoPandas and "
-        + "QGIS open them as geometry. The schema is the records' schema.")
+        + "QGIS open them as geometry. The schema is the records' schema. InvokeRoutingMatrix writes its rows into this writer value "
+        + "by value, without a record per row (the same file as through records).")
 @SeeAlso(classNames = {"io.github.nifirouting.parquet.ParquetRecordReaderService", "io.github.nifirouting.processors.InvokeRoutingMatrix"})
 public class ParquetRecordSetWriter extends AbstractControllerService implements RecordSetWriterFactory {
 
