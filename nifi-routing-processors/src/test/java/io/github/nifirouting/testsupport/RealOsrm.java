@@ -15,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -159,21 +160,39 @@ public final class RealOsrm implements AutoCloseable {
         return maxTableSize;
     }
 
-    /** One {@code /table/v1/driving} request: durations and distances with each point's snap distance. */
-    public MatrixResult table(final CoordinateBlock sources, final CoordinateBlock destinations) throws IOException, InterruptedException {
+    /**
+     * The plain-text {@code /table/v1/driving} GET for {@code origins} x {@code destinations} (each point {latitude,
+     * longitude}, 6 decimals), durations and distances, no hints: what a user's own loop would send, independent of the
+     * bundle's request code (polyline6, radiuses), so the tests compare the bundle against it.
+     */
+    public String tableUrl(final List<double[]> origins, final List<double[]> destinations) {
         final StringBuilder url = new StringBuilder(baseUrl()).append("/table/v1/driving/");
         final StringBuilder sourceIndexes = new StringBuilder();
         final StringBuilder destinationIndexes = new StringBuilder();
-        for (int i = 0; i < sources.size(); i++) {
-            url.append(i == 0 ? "" : ";").append(String.format(Locale.ROOT, "%.6f,%.6f", sources.longitude(i), sources.latitude(i)));
+        for (int i = 0; i < origins.size(); i++) {
+            url.append(i == 0 ? "" : ";").append(String.format(Locale.ROOT, "%.6f,%.6f", origins.get(i)[1], origins.get(i)[0]));
             sourceIndexes.append(i == 0 ? "" : ";").append(i);
         }
         for (int i = 0; i < destinations.size(); i++) {
-            url.append(';').append(String.format(Locale.ROOT, "%.6f,%.6f", destinations.longitude(i), destinations.latitude(i)));
-            destinationIndexes.append(i == 0 ? "" : ";").append(sources.size() + i);
+            url.append(';').append(String.format(Locale.ROOT, "%.6f,%.6f", destinations.get(i)[1], destinations.get(i)[0]));
+            destinationIndexes.append(i == 0 ? "" : ";").append(origins.size() + i);
         }
-        url.append("?sources=").append(sourceIndexes).append("&destinations=").append(destinationIndexes).append("&annotations=duration,distance");
-        final HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(URI.create(url.toString())).GET().build(),
+        return url.append("?sources=").append(sourceIndexes).append("&destinations=").append(destinationIndexes)
+                .append("&annotations=duration,distance&generate_hints=false").toString();
+    }
+
+    /** One {@code /table/v1/driving} request: durations and distances with each point's snap distance. */
+    public MatrixResult table(final CoordinateBlock sources, final CoordinateBlock destinations) throws IOException, InterruptedException {
+        final List<double[]> origins = new ArrayList<>(sources.size());
+        for (int i = 0; i < sources.size(); i++) {
+            origins.add(new double[] {sources.latitude(i), sources.longitude(i)});
+        }
+        final List<double[]> targets = new ArrayList<>(destinations.size());
+        for (int i = 0; i < destinations.size(); i++) {
+            targets.add(new double[] {destinations.latitude(i), destinations.longitude(i)});
+        }
+        final String url = tableUrl(origins, targets);
+        final HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         final JsonNode answer = mapper.readTree(response.body());
         if (!"Ok".equals(answer.path("code").asText())) {

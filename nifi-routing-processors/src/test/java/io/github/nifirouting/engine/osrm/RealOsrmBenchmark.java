@@ -87,28 +87,9 @@ class RealOsrmBenchmark {
     }
 
     static String plainUrl(final RealOsrm server, final List<double[]> origins, final List<double[]> destinations, final List<String> destinationHints) {
-        final StringBuilder url = new StringBuilder(server.baseUrl()).append("/table/v1/driving/");
-        final List<double[]> all = new ArrayList<>(origins);
-        all.addAll(destinations);
-        for (int i = 0; i < all.size(); i++) {
-            url.append(i == 0 ? "" : ";").append(String.format(Locale.ROOT, "%.6f,%.6f", all.get(i)[1], all.get(i)[0]));
-        }
-        url.append("?sources=");
-        for (int i = 0; i < origins.size(); i++) {
-            url.append(i == 0 ? "" : ";").append(i);
-        }
-        url.append("&destinations=");
-        for (int i = 0; i < destinations.size(); i++) {
-            url.append(i == 0 ? "" : ";").append(origins.size() + i);
-        }
-        url.append("&annotations=duration,distance");
-        if (destinationHints == null) {
-            url.append("&generate_hints=false");
-        } else {
-            // no hint for the origins (new every request), the cached hints of the destination block
-            url.append("&generate_hints=false&hints=").append(";".repeat(origins.size())).append(String.join(";", destinationHints));
-        }
-        return url.toString();
+        final String url = server.tableUrl(origins, destinations);
+        // no hint for the origins (new every request), the cached hints of the destination block
+        return destinationHints == null ? url : url + "&hints=" + ";".repeat(origins.size()) + String.join(";", destinationHints);
     }
 
     /**

@@ -471,23 +471,8 @@ class RealOsrmConformanceTest {
 
     private static JsonNode osrmTable(final RealOsrm server, final HttpClient http, final ObjectMapper mapper, final Run run, final List<String> origins,
                                       final List<String> destinations) throws IOException, InterruptedException {
-        final StringBuilder url = new StringBuilder(server.baseUrl()).append("/table/v1/driving/");
-        final List<String> all = new ArrayList<>(origins);
-        all.addAll(destinations);
-        for (int i = 0; i < all.size(); i++) {
-            final double[] point = run.points.get(all.get(i));
-            url.append(i == 0 ? "" : ";").append(String.format(Locale.ROOT, "%.6f,%.6f", point[1], point[0]));
-        }
-        url.append("?sources=");
-        for (int i = 0; i < origins.size(); i++) {
-            url.append(i == 0 ? "" : ";").append(i);
-        }
-        url.append("&destinations=");
-        for (int i = 0; i < destinations.size(); i++) {
-            url.append(i == 0 ? "" : ";").append(origins.size() + i);
-        }
-        url.append("&annotations=duration,distance&generate_hints=false");
-        final HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create(url.toString())).GET().build(),
+        final String url = server.tableUrl(origins.stream().map(run.points::get).toList(), destinations.stream().map(run.points::get).toList());
+        final HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         final JsonNode table = mapper.readTree(response.body());
         assertEquals("Ok", table.path("code").asText(), new String(response.body(), 0, Math.min(300, response.body().length)));
