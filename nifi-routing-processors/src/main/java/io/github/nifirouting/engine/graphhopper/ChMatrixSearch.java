@@ -28,7 +28,7 @@ import java.util.List;
  * cutoff can weigh ({@link CutoffWeight}), so no route within it is lost. A pair no search connects has no route,
  * unless a search was cut, then it is beyond the cutoff.
  * <p>
- * Memory per request: the buckets (32 bytes per entry, one entry per state a backward search settles) and the searches'
+ * Memory per request: the buckets (36 bytes per entry, twice that while they are sorted by node, one entry per state a backward search settles) and the searches'
  * working memory, both growing with the upward search spaces, not with the graph.
  */
 final class ChMatrixSearch {
@@ -36,10 +36,14 @@ final class ChMatrixSearch {
     private ChMatrixSearch() {
     }
 
-    /** Bucket entries of all backward searches, chained per node. */
+    /**
+     * Bucket entries of all backward searches: appended per search, then sorted by node (counting sort) so a forward
+     * search scans one node's entries as one contiguous run.
+     */
     private static final class Buckets {
-        final IntIntHashMap headOfNode = new IntIntHashMap(1024);
-        int[] next = new int[4096];
+        private IntIntHashMap runOfNode;
+        private int[] runStart;
+        int[] node = new int[4096];
         int[] target = new int[4096];
         int[] edge = new int[4096];
         double[] weight = new double[4096];
@@ -47,24 +51,77 @@ final class ChMatrixSearch {
         double[] meters = new double[4096];
         int size;
 
-        void add(final int node, final int targetIndex, final int firstEdge, final double w, final double ms, final double m) {
-            if (size == next.length) {
+        void add(final int at, final int targetIndex, final int firstEdge, final double w, final double ms, final double m) {
+            if (size == node.length) {
                 final int capacity = size * 2;
-                next = Arrays.copyOf(next, capacity);
+                node = Arrays.copyOf(node, capacity);
                 target = Arrays.copyOf(target, capacity);
                 edge = Arrays.copyOf(edge, capacity);
                 weight = Arrays.copyOf(weight, capacity);
                 millis = Arrays.copyOf(millis, capacity);
                 meters = Arrays.copyOf(meters, capacity);
             }
-            final int entry = size++;
-            next[entry] = headOfNode.getOrDefault(node, -1);
-            headOfNode.put(node, entry);
-            target[entry] = targetIndex;
-            edge[entry] = firstEdge;
-            weight[entry] = w;
-            millis[entry] = ms;
-            meters[entry] = m;
+            node[size] = at;
+            target[size] = targetIndex;
+            edge[size] = firstEdge;
+            weight[size] = w;
+            millis[size] = ms;
+            meters[size] = m;
+            size++;
+        }
+
+        /** Groups the entries by node; call once, after the last {@link #add}. */
+        void sortByNode() {
+            runOfNode = new IntIntHashMap(size / 4 + 16);
+            int runs = 0;
+            int[] counts = new int[1024];
+            final int[] runOfEntry = new int[size];
+            for (int e = 0; e < size; e++) {
+                int run = runOfNode.getOrDefault(node[e], -1);
+                if (run < 0) {
+                    run = runs++;
+                    runOfNode.put(node[e], run);
+                    if (run == counts.length) {
+                        counts = Arrays.copyOf(counts, run * 2);
+                    }
+                }
+                counts[run]++;
+                runOfEntry[e] = run;
+            }
+            runStart = new int[runs + 1];
+            for (int r = 0; r < runs; r++) {
+                runStart[r + 1] = runStart[r] + counts[r];
+            }
+            final int[] fill = Arrays.copyOf(runStart, runs);
+            final int[] sortedTarget = new int[size];
+            final int[] sortedEdge = new int[size];
+            final double[] sortedWeight = new double[size];
+            final double[] sortedMillis = new double[size];
+            final double[] sortedMeters = new double[size];
+            for (int e = 0; e < size; e++) {
+                final int to = fill[runOfEntry[e]]++;
+                sortedTarget[to] = target[e];
+                sortedEdge[to] = edge[e];
+                sortedWeight[to] = weight[e];
+                sortedMillis[to] = millis[e];
+                sortedMeters[to] = meters[e];
+            }
+            node = null;
+            target = sortedTarget;
+            edge = sortedEdge;
+            weight = sortedWeight;
+            millis = sortedMillis;
+            meters = sortedMeters;
+        }
+
+        /** The first entry of a node's run, or -1; the run ends at {@link #end}. */
+        int start(final int at) {
+            final int run = runOfNode.getOrDefault(at, -1);
+            return run < 0 ? -1 : runStart[run];
+        }
+
+        int end(final int at) {
+            return runStart[runOfNode.get(at) + 1];
         }
     }
 
@@ -113,6 +170,7 @@ final class ChMatrixSearch {
             backward.run(targetNodes.get(t), maxWeight, (node, edge, w, ms, m) -> buckets.add(node, target, edge, w, ms, m));
             targetCut[t] = backward.wasPruned();
         }
+        buckets.sortByNode();
 
         final double[] durations = MatrixResult.nanArray(Math.multiplyExact(rows, columns));
         final double[] distances = MatrixResult.nanArray(durations.length);
@@ -136,7 +194,12 @@ final class ChMatrixSearch {
             rowOfNode.put(origin, r);
             Arrays.fill(bestWeight, Double.POSITIVE_INFINITY);
             forward.run(origin, maxWeight, (node, inEdge, w, ms, m) -> {
-                for (int entry = buckets.headOfNode.getOrDefault(node, -1); entry >= 0; entry = buckets.next[entry]) {
+                final int first = buckets.start(node);
+                if (first < 0) {
+                    return;
+                }
+                final int end = buckets.end(node);
+                for (int entry = first; entry < end; entry++) {
                     final int target = buckets.target[entry];
                     double total = w + buckets.weight[entry];
                     if (total >= bestWeight[target]) {

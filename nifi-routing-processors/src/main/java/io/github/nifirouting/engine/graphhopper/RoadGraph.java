@@ -123,11 +123,20 @@ public final class RoadGraph implements AutoCloseable {
     /** As {@link #open(Path, Mode, Path, double, boolean)}, choosing whether turns count (off only to measure what they change). */
     static RoadGraph open(final Path osmFile, final Mode mode, final Path cacheRoot, final double maxSnapMeters,
                           final boolean memoryMapped, final boolean turnCosts) throws IOException {
+        return open(osmFile, mode, cacheRoot, maxSnapMeters, memoryMapped, turnCosts, true);
+    }
+
+    /**
+     * Opens the graph with or without the profile's contraction hierarchy: preparing it costs import time (edge-based CH
+     * on a grid-like network of 40,000 junctions takes minutes), so a service that matrices with the Dijkstra skips it.
+     */
+    public static RoadGraph open(final Path osmFile, final Mode mode, final Path cacheRoot, final double maxSnapMeters,
+                                 final boolean memoryMapped, final boolean turnCosts, final boolean contractionHierarchy) throws IOException {
         if (!Files.isRegularFile(osmFile)) {
             throw new IOException("OSM file not found: " + osmFile);
         }
         final byte[] roadData = roadData(osmFile, mode, turnCosts);
-        final Path location = cacheRoot.resolve(cacheKey(osmFile, mode, turnCosts, roadData));
+        final Path location = cacheRoot.resolve(cacheKey(osmFile, mode, turnCosts, roadData) + (contractionHierarchy ? "" : "-noch"));
         final boolean cached = Files.isRegularFile(location.resolve("properties"));
         Files.createDirectories(cacheRoot);
         final Profile profile = mode.profile(turnCosts);
@@ -141,7 +150,9 @@ public final class RoadGraph implements AutoCloseable {
         config.setProfiles(List.of(profile));
         // The profile's contraction hierarchy, prepared by GraphHopper at import (edge-based when the profile has turn costs),
         // for the many-to-many matrix search; prepared on load if a cached graph lacks it.
-        config.setCHProfiles(List.of(new CHProfile(profile.getName())));
+        if (contractionHierarchy) {
+            config.setCHProfiles(List.of(new CHProfile(profile.getName())));
+        }
         final GraphHopper hopper = new GraphHopper();
         hopper.init(config);
         final long start = System.nanoTime();
@@ -256,7 +267,16 @@ public final class RoadGraph implements AutoCloseable {
 
     /** The profile's contraction hierarchy: shortcuts and node levels over the base graph. */
     RoutingCHGraph chGraph() {
-        return hopper.getCHGraphs().get(profile.getName());
+        final RoutingCHGraph ch = hopper.getCHGraphs().get(profile.getName());
+        if (ch == null) {
+            throw new IllegalStateException("the graph of " + profile.getName() + " was opened without its contraction hierarchy");
+        }
+        return ch;
+    }
+
+    /** Whether the graph was opened with its contraction hierarchy (needed for the CH matrix). */
+    public boolean hasContractionHierarchy() {
+        return hopper.getCHGraphs().containsKey(profile.getName());
     }
 
     /** Time, distance and turn weight per shortcut, computed on first use (see {@link ShortcutCosts} for its memory). */
@@ -306,9 +326,12 @@ public final class RoadGraph implements AutoCloseable {
         return matrix(sources, destinations, Cutoff.NONE);
     }
 
-    /** Travel times (s) and distances (m); pairs not reached within {@code cutoff} are marked beyond it. */
+    /**
+     * Travel times (s) and distances (m); pairs not reached within {@code cutoff} are marked beyond it. Uses the
+     * contraction hierarchy if the graph was opened with it, else the Dijkstra.
+     */
     public MatrixResult matrix(final CoordinateBlock sources, final CoordinateBlock destinations, final Cutoff cutoff) {
-        return matrix(sources, destinations, cutoff, MatrixAlgorithm.CONTRACTION_HIERARCHIES);
+        return matrix(sources, destinations, cutoff, hasContractionHierarchy() ? MatrixAlgorithm.CONTRACTION_HIERARCHIES : MatrixAlgorithm.DIJKSTRA);
     }
 
     /** As {@link #matrix(CoordinateBlock, CoordinateBlock, Cutoff)} with a chosen algorithm; both give the same answers. */

@@ -112,11 +112,12 @@ final class ShortcutCosts {
         if (sumMillis > Integer.MAX_VALUE) {
             throw new IllegalStateException("shortcut " + chEdge + " takes longer than " + Integer.MAX_VALUE + " ms");
         }
+        // Return what later calls will read (floats), so a pair's answer does not depend on who computed a shortcut first.
         meters[shortcut] = (float) sumMeters;
         millis[slot] = (int) sumMillis;
         out.millis = sumMillis;
-        out.meters = sumMeters;
-        out.turnWeight = sumTurnWeight;
+        out.meters = (float) sumMeters;
+        out.turnWeight = (float) sumTurnWeight;
     }
 
     /** The original edge of a CH edge (an original edge or a shortcut) that touches {@code node}. */
