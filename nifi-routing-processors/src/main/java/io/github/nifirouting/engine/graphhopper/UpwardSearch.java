@@ -2,6 +2,7 @@ package io.github.nifirouting.engine.graphhopper;
 
 import com.carrotsearch.hppc.IntIntHashMap;
 import com.graphhopper.routing.querygraph.QueryGraph;
+import com.graphhopper.routing.querygraph.VirtualEdgeIteratorState;
 import com.graphhopper.routing.weighting.Weighting;
 import com.graphhopper.storage.RoutingCHEdgeExplorer;
 import com.graphhopper.storage.RoutingCHEdgeIterator;
@@ -19,6 +20,7 @@ import java.util.Arrays;
  * path ends (forward) or starts (backward) with at a node, and every step adds the turn weight onto its first original
  * edge. As GraphHopper's own edge-based CH searches do, the first step from the start takes every edge, not only upward
  * ones (a route that starts at a node has no incoming edge, so a shortcut built for every incoming edge may be missing).
+ * A road with snapped points on it is a chain of virtual edges: a search enters it where the road itself leads up.
  * <p>
  * States whose weight passes {@code maxWeight} are neither settled nor expanded (the matrix sets it so that no route
  * within the user's cutoff is lost). Working memory (a hash map and arrays of what the search touched, and a binary
@@ -54,6 +56,7 @@ final class UpwardSearch {
     private double[] heapKeys = new double[1024];
     private int heapSize;
     private boolean pruned;
+    private int iterEdge;
 
     /**
      * @param graph      the query hierarchy
@@ -117,7 +120,8 @@ final class UpwardSearch {
         final RoutingCHEdgeIterator iter = explorer.setBaseNode(at);
         while (iter.next()) {
             final int adj = iter.getAdjNode();
-            if (!(atStart && edgeBased) && !upward(iter.isShortcut(), at, adj)) {
+            iterEdge = iter.getOrigEdge();
+            if (!atStart && !upward(iter.isShortcut(), at, adj)) {
                 continue;
             }
             final double edgeWeight = iter.getWeight(backward);
@@ -175,11 +179,21 @@ final class UpwardSearch {
     }
 
     private boolean upward(final boolean shortcut, final int at, final int adj) {
-        // Virtual edges (to or from a snapped point) always; shortcuts are stored at their lower end only, so they lead up.
-        if (at >= baseNodes || adj >= baseNodes || shortcut) {
+        // Shortcuts are stored at their lower end only, so they lead up.
+        if (shortcut) {
             return true;
         }
-        return graph.getLevel(at) <= graph.getLevel(adj);
+        if (at < baseNodes && adj < baseNodes) {
+            return graph.getLevel(at) <= graph.getLevel(adj);
+        }
+        if (at >= baseNodes) {
+            return true; // passing through a snapped point: on along the road it lies on
+        }
+        // A real node entering a snapped point: only where the road it lies on leads up, as that road would without the
+        // point (accepting every virtual edge lets a search with thousands of snapped points leak down the hierarchy).
+        final VirtualEdgeIteratorState virtual = (VirtualEdgeIteratorState) queryGraph.getEdgeIteratorState(iterEdge, adj);
+        final int road = GHUtility.getEdgeFromEdgeKey(virtual.getOriginalEdgeKey());
+        return graph.getLevel(at) <= graph.getLevel(queryGraph.getBaseGraph().getOtherNode(road, at));
     }
 
     private int slotOf(final int key) {
