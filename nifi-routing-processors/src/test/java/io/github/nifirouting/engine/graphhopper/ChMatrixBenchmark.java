@@ -84,7 +84,9 @@ class ChMatrixBenchmark {
             copyGraph(Path.of(seed), location);
             System.out.printf("%nCopied the imported graph without CH from %s to %s: GraphHopper prepares the missing CH on load%n", seed, location);
         }
-        try (RoadGraph graph = RoadGraph.open(file, RoadGraph.Mode.CAR, cacheRoot, 1000, false)) {
+        // -Dbenchmark.turn.costs=false: node-based graph and CH, to see what edge-based CH costs on the generated grid.
+        final boolean turnCosts = Boolean.parseBoolean(System.getProperty("benchmark.turn.costs", "true"));
+        try (RoadGraph graph = RoadGraph.open(file, RoadGraph.Mode.CAR, cacheRoot, 1000, false, turnCosts, true)) {
             System.out.printf("%nGenerated country %s (%,d junctions): %s %,d ms, %,d graph nodes, %,d edges, %,d shortcuts, %,d MB on disk, "
                             + "turn costs %s%n", file.getFileName(), country.nodeCount(),
                     graph.importedNow() ? "import + CH preparation" : "load (+ CH preparation if missing)", graph.loadMillis(),
