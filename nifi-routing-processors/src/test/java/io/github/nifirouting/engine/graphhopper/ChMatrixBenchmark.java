@@ -171,14 +171,18 @@ class ChMatrixBenchmark {
                 return null;
             }));
         }
-        for (final Future<?> future : futures) {
-            future.get();
+        try {
+            for (final Future<?> future : futures) {
+                future.get();
+            }
+        } finally {
+            // A failed task (e.g. out of memory) must not leave the other one keeping the JVM alive.
+            pool.shutdownNow();
+            running.set(false);
+            sampler.interrupt();
         }
         final double seconds = (System.nanoTime() - start) / 1e9;
-        running.set(false);
-        sampler.interrupt();
         sampler.join();
-        pool.shutdown();
         return new Result(seconds, (double) (peak.get() - graphHeap) / TASKS);
     }
 
