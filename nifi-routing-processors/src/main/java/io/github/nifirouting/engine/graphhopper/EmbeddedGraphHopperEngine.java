@@ -34,8 +34,10 @@ import java.util.concurrent.TimeUnit;
 @CapabilityDescription("A routing engine inside NiFi, built on GraphHopper: no server needed. Enabling it imports an OpenStreetMap "
         + "extract (.osm.pbf or .osm) into a graph cache directory, or loads the graph cached there by an earlier import of the same "
         + "file and profile; every service on the node configured with the same file, profile and directory shares one loaded graph. "
-        + "Matrices are computed with one Dijkstra search per origin that stops once every destination is settled or at the Max Travel "
-        + "Time / Distance cutoff, never with one query per pair; search memory grows with what a search visits, not with the graph. "
+        + "The import also prepares GraphHopper's contraction hierarchy for the profile; matrices are computed on it with a many-to-many "
+        + "(bucket) search, one small upward search per origin and per destination, or (Matrix Algorithm) with one Dijkstra search per "
+        + "origin; never with one query per pair. Pairs past the Max Travel Time / Distance cutoff get status BEYOND_CUTOFF. Search "
+        + "memory grows with what a search visits, not with the graph. "
         + "Car and bike routes honour OSM turn restrictions and GraphHopper's turn costs (edge-based search). Points are snapped to the nearest road the profile may use; points farther than Max Snap Distance are "
         + "unroutable. Also provides the roads reachable within a time limit (with the travel time along them) for BuildIsochrones.")
 @SeeAlso(classNames = {"io.github.nifirouting.processors.InvokeRoutingMatrix", "io.github.nifirouting.processors.ChunkCoordinates"})
@@ -111,13 +113,24 @@ public class EmbeddedGraphHopperEngine extends AbstractControllerService impleme
             .addValidator(StandardValidators.POSITIVE_INTEGER_VALIDATOR)
             .build();
 
+    public static final PropertyDescriptor MATRIX_ALGORITHM = new PropertyDescriptor.Builder()
+            .name("Matrix Algorithm")
+            .description("How matrices are computed. Both give the same durations, distances and statuses. Contraction Hierarchies "
+                    + "prepares the profile's hierarchy once at import (minutes for a large region, kept in the graph cache); Dijkstra "
+                    + "skips it. Reachability for isochrones always uses a Dijkstra.")
+            .allowableValues(MatrixAlgorithm.class)
+            .defaultValue(MatrixAlgorithm.CONTRACTION_HIERARCHIES)
+            .required(true)
+            .build();
+
     private static final List<PropertyDescriptor> PROPERTIES = List.of(OSM_FILE, GRAPH_CACHE_DIRECTORY, PROFILE, MAX_SNAP_DISTANCE, STORAGE,
-            MAX_MATRIX_ELEMENTS, MAX_TRAVEL_TIME, MAX_TRAVEL_DISTANCE);
+            MAX_MATRIX_ELEMENTS, MAX_TRAVEL_TIME, MAX_TRAVEL_DISTANCE, MATRIX_ALGORITHM);
 
     private volatile RoadGraph network;
     private volatile MatrixLimits limits;
     private volatile Cutoff cutoff = Cutoff.NONE;
     private volatile String profile;
+    private volatile MatrixAlgorithm algorithm = MatrixAlgorithm.CONTRACTION_HIERARCHIES;
 
     @Override
     protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
@@ -130,6 +143,7 @@ public class EmbeddedGraphHopperEngine extends AbstractControllerService impleme
         limits = MatrixLimits.ofElements(context.getProperty(MAX_MATRIX_ELEMENTS).asLong());
         profile = context.getProperty(PROFILE).getValue();
         cutoff = cutoff(context);
+        algorithm = context.getProperty(MATRIX_ALGORITHM).asAllowableValue(MatrixAlgorithm.class);
         getLogger().info("{} graph of {}: {} nodes, {} edges, {} in {} ms", network.importedNow() ? "Imported" : "Loaded cached",
                 context.getProperty(OSM_FILE).evaluateAttributeExpressions().getValue(), network.nodeCount(), network.edgeCount(),
                 network.bounds(), network.loadMillis());
@@ -156,7 +170,8 @@ public class EmbeddedGraphHopperEngine extends AbstractControllerService impleme
                 RoadGraph.Mode.valueOf(context.getProperty(PROFILE).getValue().toUpperCase(Locale.ROOT)),
                 Path.of(context.getProperty(GRAPH_CACHE_DIRECTORY).evaluateAttributeExpressions().getValue()),
                 context.getProperty(MAX_SNAP_DISTANCE).asDouble(),
-                "MMAP".equals(context.getProperty(STORAGE).getValue()));
+                "MMAP".equals(context.getProperty(STORAGE).getValue()),
+                context.getProperty(MATRIX_ALGORITHM).asAllowableValue(MatrixAlgorithm.class) == MatrixAlgorithm.CONTRACTION_HIERARCHIES);
     }
 
     private RoadGraph network() throws RoutingException {
@@ -190,7 +205,7 @@ public class EmbeddedGraphHopperEngine extends AbstractControllerService impleme
 
     @Override
     public MatrixResult computeMatrix(final CoordinateBlock sources, final CoordinateBlock destinations) throws RoutingException {
-        return network().matrix(sources, destinations, cutoff);
+        return network().matrix(sources, destinations, cutoff, algorithm);
     }
 
     @Override

@@ -67,7 +67,7 @@ final class MatrixSearch {
         return new MatrixResult(rows, columns, durations, distances, sourceSnapMeters, destinationSnapMeters);
     }
 
-    private static void snapAll(final RoadGraph roads, final CoordinateBlock points, final Snap[] snaps, final double[] snapMeters,
+    static void snapAll(final RoadGraph roads, final CoordinateBlock points, final Snap[] snaps, final double[] snapMeters,
                                 final List<Snap> valid) {
         for (int i = 0; i < points.size(); i++) {
             final Snap snap = roads.snap(points.latitude(i), points.longitude(i));

@@ -2,12 +2,14 @@ package io.github.nifirouting.engine.graphhopper;
 
 import com.graphhopper.GraphHopper;
 import com.graphhopper.GraphHopperConfig;
+import com.graphhopper.config.CHProfile;
 import com.graphhopper.config.Profile;
 import com.graphhopper.routing.ev.Subnetwork;
 import com.graphhopper.routing.util.DefaultSnapFilter;
 import com.graphhopper.routing.util.EdgeFilter;
 import com.graphhopper.routing.weighting.Weighting;
 import com.graphhopper.storage.BaseGraph;
+import com.graphhopper.storage.RoutingCHGraph;
 import com.graphhopper.storage.index.Snap;
 import com.graphhopper.util.GHUtility;
 import com.graphhopper.util.PMap;
@@ -40,10 +42,11 @@ import java.util.stream.Stream;
 public final class RoadGraph implements AutoCloseable {
 
     /**
-     * Bumped when the stored graph changes for the same file and mode (2: turn restrictions and turn costs stored), so an
-     * older cached graph is never loaded with a profile it was not built for.
+     * Bumped when the stored graph changes for the same file and mode (2: turn restrictions and turn costs stored; 3: the
+     * profile's contraction hierarchy stored next to the graph), so an older cached graph is never loaded with a profile it
+     * was not built for.
      */
-    static final int GRAPH_LAYOUT = 2;
+    static final int GRAPH_LAYOUT = 3;
 
     /** The travel modes the embedded engine supports, with the encoded values their GraphHopper custom models need. */
     public enum Mode {
@@ -91,6 +94,8 @@ public final class RoadGraph implements AutoCloseable {
     private final Path location;
     private final String roadDataKey;
     private final ThreadLocal<SearchSpace> searchSpaces = ThreadLocal.withInitial(SearchSpace::new);
+    private final CutoffWeight cutoffWeight;
+    private volatile ShortcutCosts shortcutCosts;
 
     private RoadGraph(final GraphHopper hopper, final Profile profile, final double maxSnapMeters, final boolean importedNow,
                       final long loadMillis, final Path location, final String roadDataKey) {
@@ -103,6 +108,7 @@ public final class RoadGraph implements AutoCloseable {
         this.loadMillis = loadMillis;
         this.location = location;
         this.roadDataKey = roadDataKey;
+        this.cutoffWeight = CutoffWeight.of(profile.getCustomModel(), weighting);
     }
 
     /**
@@ -117,11 +123,20 @@ public final class RoadGraph implements AutoCloseable {
     /** As {@link #open(Path, Mode, Path, double, boolean)}, choosing whether turns count (off only to measure what they change). */
     static RoadGraph open(final Path osmFile, final Mode mode, final Path cacheRoot, final double maxSnapMeters,
                           final boolean memoryMapped, final boolean turnCosts) throws IOException {
+        return open(osmFile, mode, cacheRoot, maxSnapMeters, memoryMapped, turnCosts, true);
+    }
+
+    /**
+     * Opens the graph with or without the profile's contraction hierarchy: preparing it costs import time (edge-based CH
+     * on a grid-like network of 40,000 junctions takes minutes), so a service that matrices with the Dijkstra skips it.
+     */
+    public static RoadGraph open(final Path osmFile, final Mode mode, final Path cacheRoot, final double maxSnapMeters,
+                                 final boolean memoryMapped, final boolean turnCosts, final boolean contractionHierarchy) throws IOException {
         if (!Files.isRegularFile(osmFile)) {
             throw new IOException("OSM file not found: " + osmFile);
         }
         final byte[] roadData = roadData(osmFile, mode, turnCosts);
-        final Path location = cacheRoot.resolve(cacheKey(osmFile, mode, turnCosts, roadData));
+        final Path location = cacheRoot.resolve(cacheKey(osmFile, mode, turnCosts, roadData) + (contractionHierarchy ? "" : "-noch"));
         final boolean cached = Files.isRegularFile(location.resolve("properties"));
         Files.createDirectories(cacheRoot);
         final Profile profile = mode.profile(turnCosts);
@@ -133,6 +148,11 @@ public final class RoadGraph implements AutoCloseable {
         // RAM_STORE keeps the graph on the heap (fast, needs -Xmx); MMAP leaves it to the OS page cache.
         config.putObject("graph.dataaccess.default_type", memoryMapped ? "MMAP" : "RAM_STORE");
         config.setProfiles(List.of(profile));
+        // The profile's contraction hierarchy, prepared by GraphHopper at import (edge-based when the profile has turn costs),
+        // for the many-to-many matrix search; prepared on load if a cached graph lacks it.
+        if (contractionHierarchy) {
+            config.setCHProfiles(List.of(new CHProfile(profile.getName())));
+        }
         final GraphHopper hopper = new GraphHopper();
         hopper.init(config);
         final long start = System.nanoTime();
@@ -245,6 +265,44 @@ public final class RoadGraph implements AutoCloseable {
         return hopper.getBaseGraph();
     }
 
+    /** The profile's contraction hierarchy: shortcuts and node levels over the base graph. */
+    RoutingCHGraph chGraph() {
+        final RoutingCHGraph ch = hopper.getCHGraphs().get(profile.getName());
+        if (ch == null) {
+            throw new IllegalStateException("the graph of " + profile.getName() + " was opened without its contraction hierarchy");
+        }
+        return ch;
+    }
+
+    /** Whether the graph was opened with its contraction hierarchy (needed for the CH matrix). */
+    public boolean hasContractionHierarchy() {
+        return hopper.getCHGraphs().containsKey(profile.getName());
+    }
+
+    /** Time, distance and turn weight per shortcut, computed on first use (see {@link ShortcutCosts} for its memory). */
+    ShortcutCosts shortcutCosts() {
+        ShortcutCosts costs = shortcutCosts;
+        if (costs == null) {
+            synchronized (this) {
+                costs = shortcutCosts;
+                if (costs == null) {
+                    costs = new ShortcutCosts(chGraph(), baseGraph(), weighting);
+                    shortcutCosts = costs;
+                }
+            }
+        }
+        return costs;
+    }
+
+    CutoffWeight cutoffWeight() {
+        return cutoffWeight;
+    }
+
+    /** Shortcuts in the contraction hierarchy. */
+    public int shortcutCount() {
+        return chGraph().getShortcuts();
+    }
+
     Weighting weighting() {
         return weighting;
     }
@@ -265,12 +323,24 @@ public final class RoadGraph implements AutoCloseable {
 
     /** Travel times (s) and distances (m) from every source to every destination, without a cutoff. */
     public MatrixResult matrix(final CoordinateBlock sources, final CoordinateBlock destinations) {
-        return MatrixSearch.compute(this, sources, destinations, Cutoff.NONE);
+        return matrix(sources, destinations, Cutoff.NONE);
     }
 
-    /** Travel times (s) and distances (m); pairs not reached within {@code cutoff} are marked beyond it. */
+    /**
+     * Travel times (s) and distances (m); pairs not reached within {@code cutoff} are marked beyond it. Uses the
+     * contraction hierarchy if the graph was opened with it, else the Dijkstra.
+     */
     public MatrixResult matrix(final CoordinateBlock sources, final CoordinateBlock destinations, final Cutoff cutoff) {
-        return MatrixSearch.compute(this, sources, destinations, cutoff);
+        return matrix(sources, destinations, cutoff, hasContractionHierarchy() ? MatrixAlgorithm.CONTRACTION_HIERARCHIES : MatrixAlgorithm.DIJKSTRA);
+    }
+
+    /** As {@link #matrix(CoordinateBlock, CoordinateBlock, Cutoff)} with a chosen algorithm; both give the same answers. */
+    public MatrixResult matrix(final CoordinateBlock sources, final CoordinateBlock destinations, final Cutoff cutoff,
+                               final MatrixAlgorithm algorithm) {
+        return switch (algorithm) {
+            case CONTRACTION_HIERARCHIES -> ChMatrixSearch.compute(this, sources, destinations, cutoff);
+            case DIJKSTRA -> MatrixSearch.compute(this, sources, destinations, cutoff);
+        };
     }
 
     /** The roads reachable from a point within {@code maxSeconds}, see {@link ReachabilitySearch}. */

@@ -6,13 +6,14 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * One loaded graph per (OSM file, mode, cache directory, storage) on a NiFi node, shared by every engine service
+ * One loaded graph per (OSM file, mode, cache directory, storage, with or without CH) on a NiFi node, shared by every engine service
  * configured the same way and released when the last one is disabled. Two services must not open the same graph
  * directory twice: that doubles memory and GraphHopper's directory lock refuses it.
  */
 final class SharedNetworks {
 
-    private record Key(Path osmFile, RoadGraph.Mode mode, Path cacheRoot, double maxSnapMeters, boolean memoryMapped) {
+    private record Key(Path osmFile, RoadGraph.Mode mode, Path cacheRoot, double maxSnapMeters, boolean memoryMapped,
+                       boolean contractionHierarchy) {
     }
 
     private static final class Entry {
@@ -30,11 +31,14 @@ final class SharedNetworks {
     }
 
     static synchronized RoadGraph acquire(final Path osmFile, final RoadGraph.Mode mode, final Path cacheRoot,
-                                                   final double maxSnapMeters, final boolean memoryMapped) throws IOException {
-        final Key key = new Key(osmFile.toAbsolutePath().normalize(), mode, cacheRoot.toAbsolutePath().normalize(), maxSnapMeters, memoryMapped);
+                                                   final double maxSnapMeters, final boolean memoryMapped,
+                                                   final boolean contractionHierarchy) throws IOException {
+        final Key key = new Key(osmFile.toAbsolutePath().normalize(), mode, cacheRoot.toAbsolutePath().normalize(), maxSnapMeters, memoryMapped,
+                contractionHierarchy);
         Entry entry = NETWORKS.get(key);
         if (entry == null) {
-            entry = new Entry(RoadGraph.open(key.osmFile(), mode, key.cacheRoot(), maxSnapMeters, memoryMapped));
+            entry = new Entry(RoadGraph.open(key.osmFile(), mode, key.cacheRoot(), maxSnapMeters, memoryMapped, mode.turnRestrictions,
+                    contractionHierarchy));
             NETWORKS.put(key, entry);
         }
         entry.users++;

@@ -309,8 +309,10 @@ class RoadGraphTest {
         }
         final CoordinateBlock origins = from.build();
         final CoordinateBlock destinations = to.build();
-        try (RoadGraph legal = RoadGraph.open(file, RoadGraph.Mode.CAR, cache, 1000, false);
-             RoadGraph free = RoadGraph.open(file, RoadGraph.Mode.CAR, cache, 1000, false, false)) {
+        // The Dijkstra's graphs (no contraction hierarchy: edge-based CH on this 40,000-junction grid takes minutes);
+        // ChMatrixSearchTest holds the CH matrix equal to the Dijkstra's.
+        try (RoadGraph legal = RoadGraph.open(file, RoadGraph.Mode.CAR, cache, 1000, false, true, false);
+             RoadGraph free = RoadGraph.open(file, RoadGraph.Mode.CAR, cache, 1000, false, false, false)) {
             assertTrue(legal.hasTurnCosts() && !free.hasTurnCosts());
             final MatrixResult withTurns = legal.matrix(origins, destinations);
             final MatrixResult ignoringTurns = free.matrix(origins, destinations);
