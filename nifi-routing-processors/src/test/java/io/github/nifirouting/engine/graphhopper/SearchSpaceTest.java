@@ -171,14 +171,14 @@ class SearchSpaceTest {
 
     @Test
     void matricesOnTheThreadsSpaceSwitchAndMatchAMatrixOfSmallSearches() {
-        // Uncut searches on Andorra touch the whole network and switch; 15-minute ones mostly stay sparse. Pairs within the
+        // The Dijkstra matrix (contraction hierarchies use their own search state). Uncut searches on Andorra touch the whole network and switch; 15-minute ones mostly stay sparse. Pairs within the
         // cutoff must be equal either way (see RoadGraphTest#pairsPastTheCutoffAreMarkedAndTheRestAreUnchanged).
         final CoordinateBlock origins = RoadGraphTest.points("o", 20, 31);
         final CoordinateBlock destinations = RoadGraphTest.points("d", 30, 32);
         final int before = edgeBased.searchSpace().denseSwitches();
-        final MatrixResult full = edgeBased.matrix(origins, destinations);
+        final MatrixResult full = edgeBased.matrix(origins, destinations, Cutoff.NONE, MatrixAlgorithm.DIJKSTRA);
         final int switched = edgeBased.searchSpace().denseSwitches() - before;
-        final MatrixResult cut = edgeBased.matrix(origins, destinations, new Cutoff(120, Double.POSITIVE_INFINITY));
+        final MatrixResult cut = edgeBased.matrix(origins, destinations, new Cutoff(120, Double.POSITIVE_INFINITY), MatrixAlgorithm.DIJKSTRA);
         assertEquals(switched, edgeBased.searchSpace().denseSwitches() - before, "two-minute searches stay sparse");
         assertTrue(switched > 0, "uncut searches switched");
         int within = 0;
