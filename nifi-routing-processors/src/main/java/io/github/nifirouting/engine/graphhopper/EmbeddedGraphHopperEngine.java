@@ -89,8 +89,9 @@ public class EmbeddedGraphHopperEngine extends AbstractControllerService impleme
 
     public static final PropertyDescriptor MAX_MATRIX_ELEMENTS = new PropertyDescriptor.Builder()
             .name("Max Matrix Elements")
-            .description("Most origin x destination pairs per request. Each origin costs one search, so larger tiles mostly save "
-                    + "per-request overhead; the limit bounds the result arrays (16 bytes per pair).")
+            .description("Most origin x destination pairs per request. Larger requests share more work (with Contraction Hierarchies "
+                    + "each destination's backward search serves every origin; with Dijkstra each origin costs one search whatever the "
+                    + "size); the limit bounds the result arrays (16 bytes per pair).")
             .required(true)
             .defaultValue("1000000")
             .addValidator(StandardValidators.POSITIVE_LONG_VALIDATOR)
@@ -115,9 +116,12 @@ public class EmbeddedGraphHopperEngine extends AbstractControllerService impleme
 
     public static final PropertyDescriptor MATRIX_ALGORITHM = new PropertyDescriptor.Builder()
             .name("Matrix Algorithm")
-            .description("How matrices are computed. Both give the same durations, distances and statuses. Contraction Hierarchies "
-                    + "prepares the profile's hierarchy once at import (minutes for a large region, kept in the graph cache); Dijkstra "
-                    + "skips it. Reachability for isochrones always uses a Dijkstra.")
+            .description("How matrices are computed. Both give the same durations and distances (within rounding) and statuses, except "
+                    + "at a Max Travel Time / Distance cutoff: Contraction Hierarchies marks a pair BEYOND_CUTOFF when its least-weight route "
+                    + "passes the cutoff, where the Dijkstra may still reach it by a heavier route within it. Contraction Hierarchies "
+                    + "prepares the profile's hierarchy once at import (seconds for a city, minutes for a region; kept in the graph cache; "
+                    + "with turn costs, as for car and bike, a very large or grid-like network can take hours: choose Dijkstra with a "
+                    + "Max Travel Time there). Dijkstra skips it. Reachability for isochrones always uses a Dijkstra.")
             .allowableValues(MatrixAlgorithm.class)
             .defaultValue(MatrixAlgorithm.CONTRACTION_HIERARCHIES)
             .required(true)
