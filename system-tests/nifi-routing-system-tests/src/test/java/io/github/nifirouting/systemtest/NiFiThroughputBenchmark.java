@@ -158,6 +158,7 @@ class NiFiThroughputBenchmark {
             double nifiSeconds = 0;
             double quietSeconds = 0;
             double firstSeconds = 0;
+            double pickUpSeconds = 0;
             List<Path> parquet = List.of();
             Map<String, Long> before = flows.counters(routerId);
             for (int round = 0; round < rounds; round++) {
@@ -175,6 +176,7 @@ class NiFiThroughputBenchmark {
                     while (Files.exists(dropped) && System.nanoTime() < pickUpDeadline) {
                         Thread.sleep(20);
                     }
+                    pickUpSeconds = (System.nanoTime() - startNanos) / 1e9;
                     flows.awaitQuiescence(groupId, Duration.ofMinutes(15));
                 } finally {
                     flows.setGroupState(groupId, "STOPPED");
@@ -194,8 +196,8 @@ class NiFiThroughputBenchmark {
                 final Map<String, Long> roundCounters = flows.counters(routerId);
                 final long heapYields = roundCounters.getOrDefault(HEAP_YIELDS, 0L) - before.getOrDefault(HEAP_YIELDS, 0L);
                 System.out.printf(Locale.ROOT, "max-table-size %d, round %d%s: %.1f s drop to last Parquet file (first after %.1f s), %d files, "
-                                + "started %tT, %d yields on heap pressure%n", c.tableSize(), round, round < rounds - 1 ? " (warm-up)" : "",
-                        nifiSeconds, firstSeconds, parquet.size(), startMillis, heapYields);
+                                + "started %tT, GetFile took the file after %.1f s, %d yields on heap pressure%n", c.tableSize(), round,
+                        round < rounds - 1 ? " (warm-up)" : "", nifiSeconds, firstSeconds, parquet.size(), startMillis, pickUpSeconds, heapYields);
             }
             assertTrue(!Files.exists(dir.resolve("failed")) || isEmpty(dir.resolve("failed")), "nothing failed");
 
