@@ -142,6 +142,16 @@ class NiFiThroughputBenchmark {
                     routerId = processor.path("id").asText();
                     concurrentTasks = processor.path("component").path("config").path("concurrentlySchedulableTaskCount").asInt();
                 }
+                // Unset: the template's GetFile Run Schedule (10 sec), which can delay a round's pick-up by one period (tile-stall).
+                final String getFileSchedule = System.getProperty("benchmark.getfile.schedule");
+                if (getFileSchedule != null && processor.path("component").path("type").asText().endsWith(".GetFile")) {
+                    final ObjectNode update = JSON.createObjectNode();
+                    update.set("revision", rest.revision(processor));
+                    final ObjectNode component = update.putObject("component");
+                    component.put("id", processor.path("id").asText());
+                    component.putObject("config").put("schedulingPeriod", getFileSchedule);
+                    rest.put("/processors/" + processor.path("id").asText(), update);
+                }
             }
             assertTrue(routerId != null && concurrentTasks > 0, "template has an InvokeRoutingMatrix");
             flows.enableServices(groupId, Duration.ofMinutes(2));
