@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -43,6 +44,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Tag("benchmark")
 class NiFiThroughputBenchmark {
 
+    /** InvokeRoutingMatrix's counter of yields on heap pressure (HeapGuard.YIELD_COUNTER; the processors are not on this classpath). */
+    private static final String HEAP_YIELDS = "Yields on heap pressure";
+
     private static final String NIFI_HEAP = System.getProperty("benchmark.nifi.xmx", "768m");
 
     /** Server --max-table-size, sites, competitors, chunk.size. */
@@ -63,6 +67,9 @@ class NiFiThroughputBenchmark {
         final List<String> jvmOptions = new ArrayList<>();
         if (Boolean.getBoolean("benchmark.jfr")) { // a JFR profile of NiFi, in the benchmark's work directory
             jvmOptions.add("-XX:StartFlightRecording=filename=" + work.resolve("nifi.jfr") + ",settings=profile,dumponexit=true");
+        }
+        if (Boolean.getBoolean("benchmark.gclog")) { // NiFi's GC log (collections, pauses, heap before/after), in the work directory
+            jvmOptions.add("-Xlog:gc*:file=" + work.resolve("nifi-gc.log") + ":uptime,time");
         }
         try (NiFiProcess nifi = NiFiProcess.launch(NiFiHome.prepare(home), NIFI_HEAP, jvmOptions)) {
             nifi.awaitRestApi(Duration.ofMinutes(8));
@@ -135,6 +142,16 @@ class NiFiThroughputBenchmark {
                     routerId = processor.path("id").asText();
                     concurrentTasks = processor.path("component").path("config").path("concurrentlySchedulableTaskCount").asInt();
                 }
+                // Unset: the template's GetFile Run Schedule (10 sec), which can delay a round's pick-up by one period (tile-stall).
+                final String getFileSchedule = System.getProperty("benchmark.getfile.schedule");
+                if (getFileSchedule != null && processor.path("component").path("type").asText().endsWith(".GetFile")) {
+                    final ObjectNode update = JSON.createObjectNode();
+                    update.set("revision", rest.revision(processor));
+                    final ObjectNode component = update.putObject("component");
+                    component.put("id", processor.path("id").asText());
+                    component.putObject("config").put("schedulingPeriod", getFileSchedule);
+                    rest.put("/processors/" + processor.path("id").asText(), update);
+                }
             }
             assertTrue(routerId != null && concurrentTasks > 0, "template has an InvokeRoutingMatrix");
             flows.enableServices(groupId, Duration.ofMinutes(2));
@@ -151,6 +168,7 @@ class NiFiThroughputBenchmark {
             double nifiSeconds = 0;
             double quietSeconds = 0;
             double firstSeconds = 0;
+            double pickUpSeconds = 0;
             List<Path> parquet = List.of();
             Map<String, Long> before = flows.counters(routerId);
             for (int round = 0; round < rounds; round++) {
@@ -168,6 +186,7 @@ class NiFiThroughputBenchmark {
                     while (Files.exists(dropped) && System.nanoTime() < pickUpDeadline) {
                         Thread.sleep(20);
                     }
+                    pickUpSeconds = (System.nanoTime() - startNanos) / 1e9;
                     flows.awaitQuiescence(groupId, Duration.ofMinutes(15));
                 } finally {
                     flows.setGroupState(groupId, "STOPPED");
@@ -184,8 +203,11 @@ class NiFiThroughputBenchmark {
                 }
                 nifiSeconds = (lastWritten - startMillis) / 1000.0;
                 firstSeconds = (firstWritten - startMillis) / 1000.0;
-                System.out.printf(Locale.ROOT, "max-table-size %d, round %d%s: %.1f s drop to last Parquet file (first after %.1f s), %d files%n",
-                        c.tableSize(), round, round < rounds - 1 ? " (warm-up)" : "", nifiSeconds, firstSeconds, parquet.size());
+                final Map<String, Long> roundCounters = flows.counters(routerId);
+                final long heapYields = roundCounters.getOrDefault(HEAP_YIELDS, 0L) - before.getOrDefault(HEAP_YIELDS, 0L);
+                System.out.printf(Locale.ROOT, "max-table-size %d, round %d%s: %.1f s drop to last Parquet file (first after %.1f s), %d files, "
+                                + "started %tT, GetFile took the file after %.1f s, %d yields on heap pressure%n", c.tableSize(), round,
+                        round < rounds - 1 ? " (warm-up)" : "", nifiSeconds, firstSeconds, parquet.size(), startMillis, pickUpSeconds, heapYields);
             }
             assertTrue(!Files.exists(dir.resolve("failed")) || isEmpty(dir.resolve("failed")), "nothing failed");
 
