@@ -80,9 +80,7 @@ final class SearchSpace {
     private int switches;
     private long peakBytes;
 
-    private int[] heapSlots = new int[INITIAL];
-    private double[] heapKeys = new double[INITIAL];
-    private int heapSize;
+    private final SlotHeap heap = new SlotHeap(INITIAL);
 
     SearchSpace() {
         this(DENSE_FRACTION);
@@ -123,7 +121,7 @@ final class SearchSpace {
         arrivalOfNode.clear();
         slots = 0;
         settledNodeCount = 0;
-        heapSize = 0;
+        heap.clear();
         this.nodeCount = nodeCount;
         this.keyCount = keyCount;
         if (dense) {
@@ -138,10 +136,7 @@ final class SearchSpace {
         if (sparseWeight.length > keepSlots || slotOfKey.keys.length > 2 * keepSlots) {
             dropSparse();
         }
-        if (heapSlots.length > keepSlots) {
-            heapSlots = new int[INITIAL];
-            heapKeys = new double[INITIAL];
-        }
+        heap.clearAndShrink(keepSlots);
         if (settledNodes.length > keepSlots) {
             settledNodes = new int[INITIAL];
         }
@@ -167,7 +162,7 @@ final class SearchSpace {
     /** Bytes of the arrays this space holds now (both layouts, map buffers and heap), for benchmarks and tests. */
     long bytesHeld() {
         long bytes = (long) sparseWeight.length * BYTES_PER_SLOT + 4L * (slotOfKey.keys.length + slotOfKey.values.length)
-                + 4L * (arrivalOfNode.keys.length + arrivalOfNode.values.length) + 4L * settledNodes.length + 12L * heapSlots.length;
+                + 4L * (arrivalOfNode.keys.length + arrivalOfNode.values.length) + 4L * settledNodes.length + heap.bytesHeld();
         if (denseWeight != null) {
             bytes += (long) denseWeight.length * BYTES_PER_SLOT + 4L * denseArrival.length;
         }
@@ -266,9 +261,7 @@ final class SearchSpace {
         for (final IntIntCursor entry : slotOfKey) {
             indexOfSlot[entry.value] = denseIndex(entry.key);
         }
-        for (int i = 0; i < heapSize; i++) {
-            heapSlots[i] = indexOfSlot[heapSlots[i]];
-        }
+        heap.renumber(indexOfSlot);
         if (!reuse) {
             denseArrival = new int[nodeCount];
         }
@@ -399,55 +392,19 @@ final class SearchSpace {
     }
 
     boolean heapIsEmpty() {
-        return heapSize == 0;
+        return heap.isEmpty();
     }
 
     double heapTopKey() {
-        return heapKeys[0];
+        return heap.topKey();
     }
 
     void push(final int slot, final double key) {
-        if (heapSize == heapSlots.length) {
-            heapSlots = Arrays.copyOf(heapSlots, heapSize * 2);
-            heapKeys = Arrays.copyOf(heapKeys, heapSize * 2);
-        }
-        int i = heapSize++;
-        while (i > 0) {
-            final int parent = (i - 1) >>> 1;
-            if (heapKeys[parent] <= key) {
-                break;
-            }
-            heapSlots[i] = heapSlots[parent];
-            heapKeys[i] = heapKeys[parent];
-            i = parent;
-        }
-        heapSlots[i] = slot;
-        heapKeys[i] = key;
+        heap.push(slot, key);
     }
 
     /** Removes and returns the slot with the smallest key. */
     int pop() {
-        final int top = heapSlots[0];
-        final int lastSlot = heapSlots[--heapSize];
-        final double lastKey = heapKeys[heapSize];
-        int i = 0;
-        while (true) {
-            int child = 2 * i + 1;
-            if (child >= heapSize) {
-                break;
-            }
-            if (child + 1 < heapSize && heapKeys[child + 1] < heapKeys[child]) {
-                child++;
-            }
-            if (heapKeys[child] >= lastKey) {
-                break;
-            }
-            heapSlots[i] = heapSlots[child];
-            heapKeys[i] = heapKeys[child];
-            i = child;
-        }
-        heapSlots[i] = lastSlot;
-        heapKeys[i] = lastKey;
-        return top;
+        return heap.pop();
     }
 }

@@ -52,9 +52,7 @@ final class UpwardSearch {
     private int[] edge = new int[1024];
     private boolean[] settled = new boolean[1024];
     private int slots;
-    private int[] heapSlots = new int[1024];
-    private double[] heapKeys = new double[1024];
-    private int heapSize;
+    private final SlotHeap heap = new SlotHeap(1024);
     private boolean pruned;
     private int iterEdge;
 
@@ -83,7 +81,7 @@ final class UpwardSearch {
     void run(final int start, final double maxWeight, final Visitor visitor) {
         slotOfKey.clear();
         slots = 0;
-        heapSize = 0;
+        heap.clear();
         pruned = false;
         final int first = newSlot(edgeBased ? -1 - start : start);
         weight[first] = 0;
@@ -92,10 +90,10 @@ final class UpwardSearch {
         meters[first] = 0;
         node[first] = start;
         edge[first] = EdgeIterator.NO_EDGE;
-        push(first, 0);
-        while (heapSize > 0) {
-            final double key = heapKeys[0];
-            final int slot = pop();
+        heap.push(first, 0);
+        while (!heap.isEmpty()) {
+            final double key = heap.topKey();
+            final int slot = heap.pop();
             if (settled[slot] || key > weight[slot]) {
                 continue; // a stale heap entry
             }
@@ -174,7 +172,7 @@ final class UpwardSearch {
             meters[next] = meters[slot] + cost.meters;
             node[next] = adj;
             edge[next] = nextEdge;
-            push(next, candidate);
+            heap.push(next, candidate);
         }
     }
 
@@ -215,49 +213,5 @@ final class UpwardSearch {
         settled[slot] = false;
         slotOfKey.put(key, slot);
         return slot;
-    }
-
-    private void push(final int slot, final double key) {
-        if (heapSize == heapSlots.length) {
-            heapSlots = Arrays.copyOf(heapSlots, heapSize * 2);
-            heapKeys = Arrays.copyOf(heapKeys, heapSize * 2);
-        }
-        int i = heapSize++;
-        while (i > 0) {
-            final int parent = (i - 1) >>> 1;
-            if (heapKeys[parent] <= key) {
-                break;
-            }
-            heapSlots[i] = heapSlots[parent];
-            heapKeys[i] = heapKeys[parent];
-            i = parent;
-        }
-        heapSlots[i] = slot;
-        heapKeys[i] = key;
-    }
-
-    private int pop() {
-        final int top = heapSlots[0];
-        final int lastSlot = heapSlots[--heapSize];
-        final double lastKey = heapKeys[heapSize];
-        int i = 0;
-        while (true) {
-            int child = 2 * i + 1;
-            if (child >= heapSize) {
-                break;
-            }
-            if (child + 1 < heapSize && heapKeys[child + 1] < heapKeys[child]) {
-                child++;
-            }
-            if (heapKeys[child] >= lastKey) {
-                break;
-            }
-            heapSlots[i] = heapSlots[child];
-            heapKeys[i] = heapKeys[child];
-            i = child;
-        }
-        heapSlots[i] = lastSlot;
-        heapKeys[i] = lastKey;
-        return top;
     }
 }
