@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -92,7 +91,7 @@ class ChMatrixBenchmark {
                     graph.importedNow() ? "import + CH preparation" : "load (+ CH preparation if missing)", graph.loadMillis(),
                     graph.nodeCount(), graph.edgeCount(), graph.shortcutCount(), graph.bytesOnDisk() >> 20, graph.hasTurnCosts());
             if (!Boolean.getBoolean("benchmark.prepare.only")) {
-                measure(graph, s -> randomPoints(s, country.minLatitude(), country.maxLatitude(), country.minLongitude(),
+                measure(graph, s -> RandomBlocks.uniform(s, DESTINATIONS, country.minLatitude(), country.maxLatitude(), country.minLongitude(),
                         country.maxLongitude()), Boolean.getBoolean("benchmark.dijkstra"));
             }
         }
@@ -104,7 +103,7 @@ class ChMatrixBenchmark {
 
     private static void measure(final RoadGraph graph, final Points points, final boolean withDijkstra) throws Exception {
         final long warm = System.nanoTime();
-        graph.matrix(first(points.make(99), 50), first(points.make(98), 50)); // warm-up, and the shortcut memo is allocated
+        graph.matrix(RandomBlocks.first(points.make(99), 50), RandomBlocks.first(points.make(98), 50)); // warm-up, and the shortcut memo is allocated
         System.out.printf("warm-up 50 x 50 %,d ms; shortcut time/distance memo %,d KB (per graph)%n", (System.nanoTime() - warm) / 1_000_000,
                 graph.shortcutCosts().bytes() >> 10);
         final long graphHeap = liveHeap();
@@ -124,7 +123,7 @@ class ChMatrixBenchmark {
         final AtomicLong beyond = new AtomicLong();
         final AtomicLong routable = new AtomicLong();
         final Result result = run(graphHeap, task -> {
-            final MatrixResult m = graph.matrix(first(points.make(10 + task), ORIGINS), points.make(20 + task), cutoff, algorithm);
+            final MatrixResult m = graph.matrix(RandomBlocks.first(points.make(10 + task), ORIGINS), points.make(20 + task), cutoff, algorithm);
             for (int r = 0; r < m.rows(); r++) {
                 for (int c = 0; c < m.columns(); c++) {
                     beyond.addAndGet(m.isBeyondCutoff(r, c) ? 1 : 0);
@@ -189,23 +188,6 @@ class ChMatrixBenchmark {
     private static long liveHeap() {
         System.gc();
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    }
-
-    private static CoordinateBlock randomPoints(final long seed, final double minLat, final double maxLat, final double minLon, final double maxLon) {
-        final Random random = new Random(seed);
-        final CoordinateBlock.Builder points = new CoordinateBlock.Builder(DESTINATIONS);
-        for (int i = 0; i < DESTINATIONS; i++) {
-            points.add("p" + i, minLat + random.nextDouble() * (maxLat - minLat), minLon + random.nextDouble() * (maxLon - minLon));
-        }
-        return points.build();
-    }
-
-    private static CoordinateBlock first(final CoordinateBlock points, final int count) {
-        final CoordinateBlock.Builder block = new CoordinateBlock.Builder(count);
-        for (int i = 0; i < count; i++) {
-            block.add(points.id(i), points.latitude(i), points.longitude(i));
-        }
-        return block.build();
     }
 
     private static void copyGraph(final Path from, final Path to) throws IOException {

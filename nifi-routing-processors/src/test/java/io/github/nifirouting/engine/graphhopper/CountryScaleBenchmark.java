@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -63,7 +62,7 @@ class CountryScaleBenchmark {
             System.out.printf("%nGenerated country %s (%,d MB OSM XML, %,d junctions): %s %,d ms, %,d graph nodes, %,d edges, %,d MB on disk%n",
                     file.getFileName(), Files.size(file) >> 20, country.nodeCount(), graph.importedNow() ? "import" : "cache load",
                     graph.loadMillis(), graph.nodeCount(), graph.edgeCount(), graph.bytesOnDisk() >> 20);
-            measure(graph, seed -> randomPoints(seed, country.minLatitude(), country.maxLatitude(), country.minLongitude(), country.maxLongitude()));
+            measure(graph, seed -> RandomBlocks.uniform(seed, DESTINATIONS, country.minLatitude(), country.maxLatitude(), country.minLongitude(), country.maxLongitude()));
         }
     }
 
@@ -81,25 +80,8 @@ class CountryScaleBenchmark {
         CoordinateBlock make(long seed);
     }
 
-    private static CoordinateBlock randomPoints(final long seed, final double minLat, final double maxLat, final double minLon, final double maxLon) {
-        final Random random = new Random(seed);
-        final CoordinateBlock.Builder points = new CoordinateBlock.Builder(DESTINATIONS);
-        for (int i = 0; i < DESTINATIONS; i++) {
-            points.add("p" + i, minLat + random.nextDouble() * (maxLat - minLat), minLon + random.nextDouble() * (maxLon - minLon));
-        }
-        return points.build();
-    }
-
-    private static CoordinateBlock first(final CoordinateBlock points, final int count) {
-        final CoordinateBlock.Builder block = new CoordinateBlock.Builder(count);
-        for (int i = 0; i < count; i++) {
-            block.add(points.id(i), points.latitude(i), points.longitude(i));
-        }
-        return block.build();
-    }
-
     private static void measure(final RoadGraph graph, final Points points) throws Exception {
-        graph.matrix(first(points.make(99), 5), first(points.make(98), 50), new Cutoff(600, Double.POSITIVE_INFINITY)); // warm-up
+        graph.matrix(RandomBlocks.first(points.make(99), 5), RandomBlocks.first(points.make(98), 50), new Cutoff(600, Double.POSITIVE_INFINITY)); // warm-up
         final long graphHeap = liveHeap();
         System.out.printf("live heap with the graph loaded: %,d MB; %d concurrent tasks; turn costs: %s%n", graphHeap >> 20, TASKS, graph.hasTurnCosts());
         System.out.printf("%-44s %12s %12s %14s %18s%n", "work per task", "pairs", "seconds", "pairs/s", "live heap/task MB");
@@ -165,7 +147,7 @@ class CountryScaleBenchmark {
         final AtomicLong beyond = new AtomicLong();
         final AtomicLong routable = new AtomicLong();
         final Result result = run(graphHeap, task -> {
-            final MatrixResult m = graph.matrix(first(points.make(10 + task), origins), points.make(20 + task), cutoff);
+            final MatrixResult m = graph.matrix(RandomBlocks.first(points.make(10 + task), origins), points.make(20 + task), cutoff);
             for (int r = 0; r < m.rows(); r++) {
                 for (int c = 0; c < m.columns(); c++) {
                     beyond.addAndGet(m.isBeyondCutoff(r, c) ? 1 : 0);
