@@ -8,6 +8,8 @@ import com.graphhopper.util.EdgeIterator;
 import com.graphhopper.util.EdgeIteratorState;
 import com.graphhopper.util.GHUtility;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
@@ -17,10 +19,13 @@ import java.util.Arrays;
  * per shortcut (12 bytes: time in ms, distance and inner turn weight as floats; node-based shortcuts may be used in both
  * directions and keep a time per direction, 16 bytes) instead of an unpacking per pair.
  * <p>
- * Thread safe: a slot is written once with values that do not depend on who computes them; a reader that sees a slot
- * half written (the time before the distance) just computes it again.
+ * Thread safe: a slot's values do not depend on who computes them; the time is published last with release semantics
+ * and read with acquire semantics, so a reader that sees a time also sees the distance and turn weight written before
+ * it, and a reader that sees none computes the same values again.
  */
 final class ShortcutCosts {
+
+    private static final VarHandle MILLIS = MethodHandles.arrayElementVarHandle(int[].class);
 
     private final RoutingCHGraph ch;
     private final BaseGraph base;
@@ -72,9 +77,9 @@ final class ShortcutCosts {
         }
         final int shortcut = chEdge - baseEdges;
         final int slot = edgeBased ? shortcut : 2 * shortcut + (to > from ? 0 : 1);
-        final int knownMillis = millis[slot];
-        final float knownMeters = meters[shortcut];
-        if (knownMillis >= 0 && !Float.isNaN(knownMeters)) {
+        final int knownMillis = (int) MILLIS.getAcquire(millis, slot);
+        if (knownMillis >= 0) {
+            final float knownMeters = meters[shortcut];
             out.millis = knownMillis;
             out.meters = knownMeters;
             out.turnWeight = edgeBased ? turnWeights[shortcut] : 0;
@@ -114,7 +119,7 @@ final class ShortcutCosts {
         }
         // Return what later calls will read (floats), so a pair's answer does not depend on who computed a shortcut first.
         meters[shortcut] = (float) sumMeters;
-        millis[slot] = (int) sumMillis;
+        MILLIS.setRelease(millis, slot, (int) sumMillis);
         out.millis = sumMillis;
         out.meters = (float) sumMeters;
         out.turnWeight = (float) sumTurnWeight;
