@@ -1,16 +1,15 @@
 package io.github.nifirouting.engine.graphhopper;
 
-import io.github.nifirouting.coordinates.RecordFileCoordinateSet;
 import io.github.nifirouting.matrix.CachedMatrixRouter;
 import io.github.nifirouting.model.MatrixRowFields;
 import io.github.nifirouting.parquet.ParquetRecordSetWriter;
 import io.github.nifirouting.processors.ChunkCoordinates;
 import io.github.nifirouting.processors.InvokeRoutingMatrix;
 import io.github.nifirouting.processors.TilingMode;
+import io.github.nifirouting.testsupport.CsvServices;
 import io.github.nifirouting.testsupport.OsmExtracts;
 import org.apache.nifi.components.ConfigVerificationResult;
 import org.apache.nifi.components.PropertyDescriptor;
-import org.apache.nifi.csv.CSVReader;
 import org.apache.nifi.json.JsonRecordSetWriter;
 import org.apache.nifi.json.JsonTreeReader;
 import org.apache.nifi.util.MockConfigurationContext;
@@ -82,21 +81,14 @@ class EmbeddedGraphHopperEngineTest {
         final TestRunner invoker = TestRunners.newTestRunner(InvokeRoutingMatrix.class);
         EmbeddedGraphHopperEngine engine = null;
         for (final TestRunner runner : List.of(chunker, invoker)) {
-            final CSVReader csv = new CSVReader();
-            runner.addControllerService("csv", csv);
-            runner.setProperty(csv, "schema-access-strategy", "csv-header-derived");
-            runner.enableControllerService(csv);
+            CsvServices.addTextReader(runner);
             final JsonTreeReader jsonReader = new JsonTreeReader();
             runner.addControllerService("json-reader", jsonReader);
             runner.enableControllerService(jsonReader);
             final JsonRecordSetWriter json = new JsonRecordSetWriter();
             runner.addControllerService("json", json);
             runner.enableControllerService(json);
-            final RecordFileCoordinateSet set = new RecordFileCoordinateSet();
-            runner.addControllerService("competitors", set);
-            runner.setProperty(set, RecordFileCoordinateSet.FILE_PATH, competitorFile.toString());
-            runner.setProperty(set, RecordFileCoordinateSet.RECORD_READER, "csv");
-            runner.enableControllerService(set);
+            CsvServices.addCoordinateSet(runner, "competitors", competitorFile);
             engine = new EmbeddedGraphHopperEngine();
             runner.addControllerService("graphhopper", engine);
             runner.setProperty(engine, EmbeddedGraphHopperEngine.OSM_FILE, andorra.toString());

@@ -2,13 +2,13 @@ package io.github.nifirouting.engine.osrm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.nifirouting.coordinates.RecordFileCoordinateSet;
 import io.github.nifirouting.engine.http.AbstractHttpRoutingEngine;
 import io.github.nifirouting.model.MatrixRowFields;
 import io.github.nifirouting.parquet.ParquetRecordSetWriter;
 import io.github.nifirouting.processors.ChunkCoordinates;
 import io.github.nifirouting.processors.InvokeRoutingMatrix;
 import io.github.nifirouting.processors.TilingMode;
+import io.github.nifirouting.testsupport.CsvServices;
 import io.github.nifirouting.testsupport.OsmExtracts;
 import io.github.nifirouting.testsupport.RealOsrm;
 import org.apache.nifi.csv.CSVReader;
@@ -276,21 +276,14 @@ class RealOsrmConformanceTest {
         final TestRunner chunker = TestRunners.newTestRunner(ChunkCoordinates.class);
         final TestRunner invoker = TestRunners.newTestRunner(InvokeRoutingMatrix.class);
         for (final TestRunner runner : List.of(chunker, invoker)) {
-            final CSVReader csv = new CSVReader();
-            runner.addControllerService("csv", csv);
-            runner.setProperty(csv, "schema-access-strategy", "csv-header-derived");
-            runner.enableControllerService(csv);
+            CsvServices.addTextReader(runner);
             final JsonTreeReader jsonReader = new JsonTreeReader();
             runner.addControllerService("json-reader", jsonReader);
             runner.enableControllerService(jsonReader);
             final JsonRecordSetWriter json = new JsonRecordSetWriter();
             runner.addControllerService("json", json);
             runner.enableControllerService(json);
-            final RecordFileCoordinateSet set = new RecordFileCoordinateSet();
-            runner.addControllerService("destinations", set);
-            runner.setProperty(set, RecordFileCoordinateSet.FILE_PATH, destinationFile.toString());
-            runner.setProperty(set, RecordFileCoordinateSet.RECORD_READER, "csv");
-            runner.enableControllerService(set);
+            CsvServices.addCoordinateSet(runner, "destinations", destinationFile);
             final OsrmRoutingEngine engine = new OsrmRoutingEngine();
             runner.addControllerService("osrm", engine);
             runner.setProperty(engine, AbstractHttpRoutingEngine.BASE_URL, server.baseUrl());
