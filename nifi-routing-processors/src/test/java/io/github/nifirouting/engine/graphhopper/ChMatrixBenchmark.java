@@ -10,16 +10,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
@@ -106,7 +99,7 @@ class ChMatrixBenchmark {
         graph.matrix(RandomBlocks.first(points.make(99), 50), RandomBlocks.first(points.make(98), 50)); // warm-up, and the shortcut memo is allocated
         System.out.printf("warm-up 50 x 50 %,d ms; shortcut time/distance memo %,d KB (per graph)%n", (System.nanoTime() - warm) / 1_000_000,
                 graph.shortcutCosts().bytes() >> 10);
-        final long graphHeap = liveHeap();
+        final long graphHeap = ConcurrentTasks.liveHeap();
         System.out.printf("live heap with the graph loaded: %,d MB; %d concurrent tasks, each its own %d x %d matrix%n", graphHeap >> 20, TASKS,
                 ORIGINS, DESTINATIONS);
         System.out.printf("%-48s %12s %10s %12s %18s%n", "work per task", "pairs", "seconds", "pairs/s", "live heap/task MB");
@@ -122,7 +115,7 @@ class ChMatrixBenchmark {
                                  final MatrixAlgorithm algorithm, final String label) throws Exception {
         final AtomicLong beyond = new AtomicLong();
         final AtomicLong routable = new AtomicLong();
-        final Result result = run(graphHeap, task -> {
+        final ConcurrentTasks.Result result = ConcurrentTasks.run(TASKS, SAMPLE_MILLIS, graphHeap, task -> {
             final MatrixResult m = graph.matrix(RandomBlocks.first(points.make(10 + task), ORIGINS), points.make(20 + task), cutoff, algorithm);
             for (int r = 0; r < m.rows(); r++) {
                 for (int c = 0; c < m.columns(); c++) {
@@ -133,61 +126,8 @@ class ChMatrixBenchmark {
         });
         final long pairs = (long) ORIGINS * DESTINATIONS * TASKS;
         System.out.printf("%-48s %,12d %10.1f %,12.0f %18.1f   (%.1f%% routable, %.1f%% beyond cutoff)%n",
-                ORIGINS + " x " + DESTINATIONS + " " + algorithm.getDisplayName() + ", " + label, pairs / TASKS, result.seconds,
-                pairs / result.seconds, result.heapPerTask / 1048576.0, 100.0 * routable.get() / pairs, 100.0 * beyond.get() / pairs);
-    }
-
-    private interface Task {
-        void run(int task) throws Exception;
-    }
-
-    private record Result(double seconds, double heapPerTask) {
-    }
-
-    /** Runs {@link #TASKS} tasks at once while sampling the live heap (after a full GC). */
-    private static Result run(final long graphHeap, final Task task) throws Exception {
-        final AtomicBoolean running = new AtomicBoolean(true);
-        final AtomicLong peak = new AtomicLong(graphHeap);
-        final Thread sampler = Thread.ofPlatform().daemon().start(() -> {
-            while (running.get()) {
-                try {
-                    Thread.sleep(SAMPLE_MILLIS);
-                } catch (final InterruptedException e) {
-                    return;
-                }
-                if (running.get()) {
-                    peak.accumulateAndGet(liveHeap(), Math::max);
-                }
-            }
-        });
-        final ExecutorService pool = Executors.newFixedThreadPool(TASKS);
-        final long start = System.nanoTime();
-        final List<Future<?>> futures = new ArrayList<>();
-        for (int t = 0; t < TASKS; t++) {
-            final int id = t;
-            futures.add(pool.submit(() -> {
-                task.run(id);
-                return null;
-            }));
-        }
-        try {
-            for (final Future<?> future : futures) {
-                future.get();
-            }
-        } finally {
-            // A failed task (e.g. out of memory) must not leave the other one keeping the JVM alive.
-            pool.shutdownNow();
-            running.set(false);
-            sampler.interrupt();
-        }
-        final double seconds = (System.nanoTime() - start) / 1e9;
-        sampler.join();
-        return new Result(seconds, (double) (peak.get() - graphHeap) / TASKS);
-    }
-
-    private static long liveHeap() {
-        System.gc();
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+                ORIGINS + " x " + DESTINATIONS + " " + algorithm.getDisplayName() + ", " + label, pairs / TASKS, result.seconds(),
+                pairs / result.seconds(), result.heapPerTask() / 1048576.0, 100.0 * routable.get() / pairs, 100.0 * beyond.get() / pairs);
     }
 
     private static void copyGraph(final Path from, final Path to) throws IOException {

@@ -10,15 +10,8 @@ import io.github.nifirouting.testsupport.OsmExtracts;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -82,14 +75,14 @@ class CountryScaleBenchmark {
 
     private static void measure(final RoadGraph graph, final Points points) throws Exception {
         graph.matrix(RandomBlocks.first(points.make(99), 5), RandomBlocks.first(points.make(98), 50), new Cutoff(600, Double.POSITIVE_INFINITY)); // warm-up
-        final long graphHeap = liveHeap();
+        final long graphHeap = ConcurrentTasks.liveHeap();
         System.out.printf("live heap with the graph loaded: %,d MB; %d concurrent tasks; turn costs: %s%n", graphHeap >> 20, TASKS, graph.hasTurnCosts());
         System.out.printf("%-44s %12s %12s %14s %18s%n", "work per task", "pairs", "seconds", "pairs/s", "live heap/task MB");
         matrices(graph, points, graphHeap, ORIGINS, new Cutoff(CUTOFF_SECONDS, Double.POSITIVE_INFINITY), "30-min cutoff");
         final AtomicLong roads = new AtomicLong();
         final AtomicLong emptyIsochrones = new AtomicLong();
         final AtomicLong spacePeak = new AtomicLong();
-        final Result iso = run(graphHeap, task -> {
+        final ConcurrentTasks.Result iso = ConcurrentTasks.run(TASKS, 2000, graphHeap, task -> {
             final CoordinateBlock sites = points.make(1000 + task);
             for (int i = 0; i < ISOCHRONES / TASKS; i++) {
                 final ReachableNodes reached = graph.reachable(sites.latitude(i % sites.size()), sites.longitude(i % sites.size()),
@@ -98,13 +91,12 @@ class CountryScaleBenchmark {
                 emptyIsochrones.addAndGet(reached.hasRoads() ? 0 : 1);
             }
             spacePeak.accumulateAndGet(graph.searchSpace().peakBytes(), Math::max);
-            return 0;
         });
         final int isochrones = (ISOCHRONES / TASKS) * TASKS;
         System.out.printf("%-44s %12s %12.1f %14s %18.1f   (%.1f isochrones/s, %,d roads per isochrone, %d off the network; "
                         + "search space at most %.1f MB per task)%n",
-                (ISOCHRONES / TASKS) + " reachability searches of " + (int) (ISOCHRONE_SECONDS / 60) + " min", "-", iso.seconds, "-",
-                iso.heapPerTask / 1048576.0, isochrones / iso.seconds, roads.get() / Math.max(1, isochrones), emptyIsochrones.get(),
+                (ISOCHRONES / TASKS) + " reachability searches of " + (int) (ISOCHRONE_SECONDS / 60) + " min", "-", iso.seconds(), "-",
+                iso.heapPerTask() / 1048576.0, isochrones / iso.seconds(), roads.get() / Math.max(1, isochrones), emptyIsochrones.get(),
                 spacePeak.get() / 1048576.0);
         searchSpaceLayouts(graph, points);
         // Last, as it is the slowest: without a cutoff every search may cross the whole country.
@@ -146,7 +138,7 @@ class CountryScaleBenchmark {
                                  final String label) throws Exception {
         final AtomicLong beyond = new AtomicLong();
         final AtomicLong routable = new AtomicLong();
-        final Result result = run(graphHeap, task -> {
+        final ConcurrentTasks.Result result = ConcurrentTasks.run(TASKS, 2000, graphHeap, task -> {
             final MatrixResult m = graph.matrix(RandomBlocks.first(points.make(10 + task), origins), points.make(20 + task), cutoff);
             for (int r = 0; r < m.rows(); r++) {
                 for (int c = 0; c < m.columns(); c++) {
@@ -154,57 +146,11 @@ class CountryScaleBenchmark {
                     routable.addAndGet(m.isRoutable(r, c) ? 1 : 0);
                 }
             }
-            return m.rows() * m.columns();
         });
         final long pairs = (long) origins * DESTINATIONS * TASKS;
         System.out.printf("%-44s %,12d %12.1f %,14.0f %18.1f   (%.1f%% routable, %.1f%% beyond cutoff)%n",
-                origins + " x " + DESTINATIONS + " matrix, " + label, pairs / TASKS, result.seconds, pairs / result.seconds,
-                result.heapPerTask / 1048576.0, 100.0 * routable.get() / pairs, 100.0 * beyond.get() / pairs);
+                origins + " x " + DESTINATIONS + " matrix, " + label, pairs / TASKS, result.seconds(), pairs / result.seconds(),
+                result.heapPerTask() / 1048576.0, 100.0 * routable.get() / pairs, 100.0 * beyond.get() / pairs);
     }
 
-    private interface Task {
-        long run(int task) throws Exception;
-    }
-
-    private record Result(double seconds, double heapPerTask) {
-    }
-
-    /** Runs {@link #TASKS} tasks at once while sampling the live heap (after a full GC) every 2 s. */
-    private static Result run(final long graphHeap, final Task task) throws Exception {
-        final AtomicBoolean running = new AtomicBoolean(true);
-        final AtomicLong peak = new AtomicLong(graphHeap);
-        final Thread sampler = Thread.ofPlatform().daemon().start(() -> {
-            while (running.get()) {
-                try {
-                    Thread.sleep(2000);
-                } catch (final InterruptedException e) {
-                    return;
-                }
-                if (running.get()) {
-                    peak.accumulateAndGet(liveHeap(), Math::max);
-                }
-            }
-        });
-        final ExecutorService pool = Executors.newFixedThreadPool(TASKS);
-        final long start = System.nanoTime();
-        final List<Future<Long>> futures = new ArrayList<>();
-        for (int t = 0; t < TASKS; t++) {
-            final int id = t;
-            futures.add(pool.submit(() -> task.run(id)));
-        }
-        for (final Future<Long> future : futures) {
-            future.get();
-        }
-        final double seconds = (System.nanoTime() - start) / 1e9;
-        running.set(false);
-        sampler.interrupt();
-        sampler.join();
-        pool.shutdown();
-        return new Result(seconds, (double) (peak.get() - graphHeap) / TASKS);
-    }
-
-    private static long liveHeap() {
-        System.gc();
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    }
 }
