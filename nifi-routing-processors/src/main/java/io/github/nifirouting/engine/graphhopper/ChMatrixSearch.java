@@ -128,14 +128,12 @@ final class ChMatrixSearch {
     static MatrixResult compute(final RoadGraph roads, final CoordinateBlock sources, final CoordinateBlock destinations, final Cutoff cutoff) {
         final int rows = sources.size();
         final int columns = destinations.size();
-        final Snap[] sourceSnaps = new Snap[rows];
-        final Snap[] destinationSnaps = new Snap[columns];
-        final double[] sourceSnapMeters = new double[rows];
-        final double[] destinationSnapMeters = new double[columns];
-        final List<Snap> valid = new ArrayList<>(rows + columns);
-        MatrixSearch.snapAll(roads, sources, sourceSnaps, sourceSnapMeters, valid);
-        MatrixSearch.snapAll(roads, destinations, destinationSnaps, destinationSnapMeters, valid);
-        final QueryGraph queryGraph = QueryGraph.create(roads.baseGraph(), valid);
+        final SnappedRequest snapped = SnappedRequest.of(roads, sources, destinations);
+        final Snap[] sourceSnaps = snapped.sourceSnaps();
+        final Snap[] destinationSnaps = snapped.destinationSnaps();
+        final double[] sourceSnapMeters = snapped.sourceSnapMeters();
+        final double[] destinationSnapMeters = snapped.destinationSnapMeters();
+        final QueryGraph queryGraph = snapped.queryGraph();
         final RoutingCHGraph graph = new QueryRoutingCHGraph(roads.chGraph(), queryGraph);
         final Weighting weighting = queryGraph.wrapWeighting(roads.weighting());
         final int baseNodes = roads.baseGraph().getNodes();

@@ -6,8 +6,6 @@ import com.graphhopper.storage.index.Snap;
 import io.github.nifirouting.model.CoordinateBlock;
 import io.github.nifirouting.model.MatrixResult;
 
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A travel-time matrix on a {@link RoadGraph}: every point is snapped to the nearest usable road and inserted as a
@@ -24,14 +22,12 @@ final class MatrixSearch {
     static MatrixResult compute(final RoadGraph roads, final CoordinateBlock sources, final CoordinateBlock destinations, final Cutoff cutoff) {
         final int rows = sources.size();
         final int columns = destinations.size();
-        final Snap[] sourceSnaps = new Snap[rows];
-        final Snap[] destinationSnaps = new Snap[columns];
-        final double[] sourceSnapMeters = new double[rows];
-        final double[] destinationSnapMeters = new double[columns];
-        final List<Snap> valid = new ArrayList<>(rows + columns);
-        snapAll(roads, sources, sourceSnaps, sourceSnapMeters, valid);
-        snapAll(roads, destinations, destinationSnaps, destinationSnapMeters, valid);
-        final QueryGraph queryGraph = QueryGraph.create(roads.baseGraph(), valid);
+        final SnappedRequest snapped = SnappedRequest.of(roads, sources, destinations);
+        final Snap[] sourceSnaps = snapped.sourceSnaps();
+        final Snap[] destinationSnaps = snapped.destinationSnaps();
+        final double[] sourceSnapMeters = snapped.sourceSnapMeters();
+        final double[] destinationSnapMeters = snapped.destinationSnapMeters();
+        final QueryGraph queryGraph = snapped.queryGraph();
         final int[] destinationNodes = new int[columns];
         final IntHashSet targets = new IntHashSet(columns);
         for (int c = 0; c < columns; c++) {
@@ -65,21 +61,5 @@ final class MatrixSearch {
         }
         space.trim();
         return new MatrixResult(rows, columns, durations, distances, sourceSnapMeters, destinationSnapMeters);
-    }
-
-    static void snapAll(final RoadGraph roads, final CoordinateBlock points, final Snap[] snaps, final double[] snapMeters,
-                                final List<Snap> valid) {
-        for (int i = 0; i < points.size(); i++) {
-            final Snap snap = roads.snap(points.latitude(i), points.longitude(i));
-            if (!snap.isValid()) {
-                snapMeters[i] = Double.NaN;
-                continue;
-            }
-            snapMeters[i] = snap.getQueryDistance();
-            if (roads.withinSnapLimit(snap)) {
-                snaps[i] = snap;
-                valid.add(snap);
-            }
-        }
     }
 }
