@@ -166,6 +166,11 @@ final class AndorraOsrm implements AutoCloseable {
         }
     }
 
+    /** The osrm-routed process id. */
+    long pid() {
+        return process.pid();
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();

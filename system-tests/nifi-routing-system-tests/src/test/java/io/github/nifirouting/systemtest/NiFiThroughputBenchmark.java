@@ -48,6 +48,12 @@ class NiFiThroughputBenchmark {
     private static final String HEAP_YIELDS = "Yields on heap pressure";
 
     private static final String NIFI_HEAP = System.getProperty("benchmark.nifi.xmx", "768m");
+    /**
+     * CPUs (taskset list) for osrm-routed, and for NiFi and this JVM's plain loop; unset shares every CPU among all three.
+     * Separate CPUs model the engine on its own host: NiFi's work then no longer takes CPU from the engine.
+     */
+    private static final String ENGINE_CPUS = System.getProperty("benchmark.engine.cpus");
+    private static final String NIFI_CPUS = System.getProperty("benchmark.nifi.cpus");
 
     /** Server --max-table-size, sites, competitors, chunk.size. */
     private record Case(int tableSize, int sites, int competitors, int chunkSize) {
@@ -72,9 +78,13 @@ class NiFiThroughputBenchmark {
             jvmOptions.add("-Xlog:gc*:file=" + work.resolve("nifi-gc.log") + ":uptime,time");
         }
         try (NiFiProcess nifi = NiFiProcess.launch(NiFiHome.prepare(home), NIFI_HEAP, jvmOptions)) {
+            CpuAffinity.pin(nifi.pid(), NIFI_CPUS);
+            CpuAffinity.pin(ProcessHandle.current().pid(), NIFI_CPUS); // the plain loop's client runs where NiFi runs
             nifi.awaitRestApi(Duration.ofMinutes(8));
             final FlowRunner flows = new FlowRunner(nifi.rest());
-            System.out.printf("NiFi booted in %.1f s, %d CPUs%n", nifi.bootTime().toMillis() / 1000.0, Runtime.getRuntime().availableProcessors());
+            System.out.printf("NiFi booted in %.1f s, %d CPUs; osrm-routed on CPUs %s, NiFi and the plain loop on CPUs %s%n",
+                    nifi.bootTime().toMillis() / 1000.0, Runtime.getRuntime().availableProcessors(),
+                    ENGINE_CPUS == null ? "all" : ENGINE_CPUS, NIFI_CPUS == null ? "all" : NIFI_CPUS);
             for (final Case c : cases) {
                 lines.add(run(c, nifi, flows, osrmHome, osrm, work.resolve("case-" + c.tableSize())));
             }
@@ -88,6 +98,7 @@ class NiFiThroughputBenchmark {
     private static String run(final Case c, final NiFiProcess nifi, final FlowRunner flows, final Path osrmHome, final Path osrm,
                               final Path dir) throws Exception {
         try (AndorraOsrm server = AndorraOsrm.start(osrmHome, osrm, c.tableSize(), dir)) {
+            CpuAffinity.pin(server.pid(), ENGINE_CPUS);
             final String baseUrl = server.baseUrl();
             final Map<String, double[]> sites = AndorraOsrm.points("s", c.sites(), 1000 + c.tableSize());
             final Map<String, double[]> competitors = AndorraOsrm.points("c", c.competitors(), 2000 + c.tableSize());
