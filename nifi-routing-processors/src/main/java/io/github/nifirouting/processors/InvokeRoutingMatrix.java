@@ -12,6 +12,7 @@ import io.github.nifirouting.matrix.MatrixRowWriter;
 import io.github.nifirouting.matrix.MatrixRouter;
 import io.github.nifirouting.matrix.TilePoints;
 import io.github.nifirouting.matrix.TileReader;
+import io.github.nifirouting.matrix.RequestsAhead;
 import io.github.nifirouting.matrix.TileRequests;
 import io.github.nifirouting.memory.HeapGuard;
 import io.github.nifirouting.model.CoordinateBlock;
@@ -29,6 +30,7 @@ import org.apache.nifi.annotation.documentation.SeeAlso;
 import org.apache.nifi.annotation.documentation.Tags;
 import org.apache.nifi.annotation.documentation.UseCase;
 import org.apache.nifi.annotation.lifecycle.OnScheduled;
+import org.apache.nifi.annotation.lifecycle.OnStopped;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.components.ValidationContext;
 import org.apache.nifi.components.ValidationResult;
@@ -179,6 +181,16 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
             .required(false)
             .build();
 
+    public static final PropertyDescriptor REQUEST_PIPELINING = new PropertyDescriptor.Builder()
+            .name("Request Pipelining")
+            .description("Whether a tile's next engine request is sent while the previous answer's rows are written. Tiles larger "
+                    + "than one request (e.g. 1M pairs against OSRM's 100 x 100) are then routed without the engine waiting for the "
+                    + "writer, which matters most for an engine across a network.")
+            .allowableValues(RequestPipelining.class)
+            .defaultValue(RequestPipelining.ONE_AHEAD.getValue())
+            .required(true)
+            .build();
+
     public static final Relationship REL_SUCCESS = new Relationship.Builder().name("success")
             .description("Matrix rows of a tile").build();
     public static final Relationship REL_RETRY = new Relationship.Builder().name("retry")
@@ -193,13 +205,15 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
     static final String ERROR_KIND = EngineFailures.ERROR_KIND;
 
     private static final List<PropertyDescriptor> PROPERTIES = Stream.concat(Stream.of(ROUTING_ENGINE, RECORD_READER, RECORD_WRITER,
-                    DESTINATION_SET, MAX_SNAP_DISTANCE, EXCLUDE_SELF_PAIRS, MAX_RETRIES, RESULT_CACHE),
+                    DESTINATION_SET, MAX_SNAP_DISTANCE, EXCLUDE_SELF_PAIRS, MAX_RETRIES, RESULT_CACHE, REQUEST_PIPELINING),
             Stream.concat(PointFields.PROPERTIES.stream(), HeapGuard.PROPERTIES.stream())).toList();
 
     private static final Set<Relationship> RELATIONSHIPS = Set.of(REL_SUCCESS, REL_RETRY, REL_FAILURE, REL_ORIGINAL);
 
     private volatile HeapGuard heapGuard = HeapGuard.shared();
     private volatile HeapGuard.Gate heapGate;
+    /** Threads for the request ahead with {@link RequestPipelining#ONE_AHEAD}; null when sequential. */
+    private volatile RequestsAhead requestsAhead;
 
     @Override
     protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
@@ -223,6 +237,18 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
     @OnScheduled
     public void onScheduled(final ProcessContext context) {
         heapGate = heapGuard.gate(context);
+        if (RequestPipelining.fromValue(context.getProperty(REQUEST_PIPELINING).getValue()) == RequestPipelining.ONE_AHEAD) {
+            requestsAhead = RequestsAhead.start(context.getMaxConcurrentTasks(), getClass().getSimpleName() + " " + getIdentifier());
+        }
+    }
+
+    @OnStopped
+    public void onStopped() throws InterruptedException {
+        final RequestsAhead threads = requestsAhead;
+        requestsAhead = null;
+        if (threads != null) {
+            threads.close();
+        }
     }
 
     @Override
@@ -310,7 +336,7 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
             writer.beginRecordSet();
             final MatrixRowSink sink = MatrixRowSink.of(writer);
             TileRequests.route(points.origins(), points.destinations(), engine.getMatrixLimits(options), router,
-                    (origins, destinations, part) -> rowWriter.writeBlock(origins, destinations, part, sink, counts));
+                    (origins, destinations, part) -> rowWriter.writeBlock(origins, destinations, part, sink, counts), requestsAhead);
             rowWriter.writeInvalid(points, sink, counts);
             final WriteResult result = writer.finishRecordSet();
             attributes.putAll(result.getAttributes());

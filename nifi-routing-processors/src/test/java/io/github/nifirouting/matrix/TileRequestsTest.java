@@ -6,10 +6,14 @@ import io.github.nifirouting.model.MatrixLimits;
 import io.github.nifirouting.model.MatrixResult;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -77,5 +81,107 @@ class TileRequestsTest {
         final RoutingException e = assertThrows(RoutingException.class, () -> TileRequests.route(block("o", 2), block("d", 2),
                 MatrixLimits.UNLIMITED, (o, d) -> answer(o, d.slice(0, 1)), (o, d, part) -> { }));
         assertEquals(RoutingException.Kind.TRANSIENT, e.kind());
+    }
+
+    @Test
+    void withARequestAheadEveryPairStillArrivesOnceAndInOrder() throws Exception {
+        final CoordinateBlock origins = block("o", 9);
+        final CoordinateBlock destinations = block("d", 31);
+        final List<String> order = new ArrayList<>();
+        final List<String> expected = new ArrayList<>();
+        TileRequests.route(origins, destinations, MatrixLimits.ofElements(20), TileRequestsTest::answer,
+                (o, d, part) -> expected.add(o.id(0) + ">" + d.id(0)));
+        try (RequestsAhead ahead = RequestsAhead.start(1, "test")) {
+            final long requests = TileRequests.route(origins, destinations, MatrixLimits.ofElements(20), TileRequestsTest::answer,
+                    (o, d, part) -> {
+                        order.add(o.id(0) + ">" + d.id(0));
+                        assertEquals(Integer.parseInt(o.id(0).substring(1)) * 1000 + Integer.parseInt(d.id(0).substring(1)),
+                                part.durationSeconds(0, 0), 0);
+                    }, ahead);
+            assertEquals(expected, order);
+            assertEquals(expected.size(), requests);
+        }
+    }
+
+    @Test
+    void theNextRequestIsWithTheEngineWhileTheCurrentAnswerIsConsumedButNeverTwoAtOnce() throws Exception {
+        final CountDownLatch secondRequestStarted = new CountDownLatch(1);
+        final AtomicInteger calls = new AtomicInteger();
+        final AtomicInteger inRouter = new AtomicInteger();
+        final AtomicInteger mostInRouter = new AtomicInteger();
+        final TileRequests.BlockRouter router = (o, d) -> {
+            mostInRouter.accumulateAndGet(inRouter.incrementAndGet(), Math::max);
+            try {
+                if (calls.incrementAndGet() == 2) {
+                    secondRequestStarted.countDown();
+                }
+                return answer(o, d);
+            } finally {
+                inRouter.decrementAndGet();
+            }
+        };
+        final List<Boolean> overlapped = new ArrayList<>();
+        final long requests;
+        try (RequestsAhead ahead = RequestsAhead.start(1, "test")) {
+            requests = TileRequests.route(block("o", 3), block("d", 4), MatrixLimits.ofElements(4), router,
+                    (o, d, part) -> {
+                        if (overlapped.isEmpty()) { // the first answer: the second request must start before it is consumed
+                            overlapped.add(awaitQuietly(secondRequestStarted));
+                        }
+                    }, ahead);
+        }
+        assertEquals(List.of(true), overlapped, "second request sent while the first answer was consumed");
+        assertTrue(requests > 2, "several requests");
+        assertEquals(requests, calls.get());
+        assertEquals(1, mostInRouter.get(), "one router call at a time");
+    }
+
+    @Test
+    void whenTheConsumerFailsTheRequestAheadEndsBeforeTheFailureIsThrown() throws Exception {
+        final AtomicInteger finished = new AtomicInteger();
+        final TileRequests.BlockRouter slowRouter = (o, d) -> {
+            try {
+                Thread.sleep(100);
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            finished.incrementAndGet();
+            return answer(o, d);
+        };
+        try (RequestsAhead ahead = RequestsAhead.start(1, "test")) {
+            final IOException e = assertThrows(IOException.class, () -> TileRequests.route(block("o", 2), block("d", 2), MatrixLimits.ofElements(2),
+                    slowRouter, (o, d, part) -> {
+                        throw new IOException("disk full");
+                    }, ahead));
+            assertEquals("disk full", e.getMessage());
+            assertEquals(2, finished.get(), "the request ahead was waited for");
+        }
+    }
+
+    @Test
+    void aFailedRequestAheadFailsTheTileAfterTheAnswerBeforeIt() throws Exception {
+        final AtomicInteger calls = new AtomicInteger();
+        final List<Integer> consumed = new ArrayList<>();
+        try (RequestsAhead ahead = RequestsAhead.start(1, "test")) {
+            final RoutingException e = assertThrows(RoutingException.class, () -> TileRequests.route(block("o", 3), block("d", 1),
+                    MatrixLimits.ofElements(1), (o, d) -> {
+                        if (calls.incrementAndGet() == 2) {
+                            throw new RoutingException(RoutingException.Kind.REJECTED, "NoSegment");
+                        }
+                        return answer(o, d);
+                    }, (o, d, part) -> consumed.add(Integer.parseInt(o.id(0).substring(1))), ahead));
+            assertEquals(RoutingException.Kind.REJECTED, e.kind());
+            assertEquals(List.of(0), consumed);
+            assertEquals(2, calls.get(), "no request after the failed one");
+        }
+    }
+
+    private static boolean awaitQuietly(final CountDownLatch latch) {
+        try {
+            return latch.await(20, TimeUnit.SECONDS);
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 }
