@@ -67,7 +67,9 @@ class NiFiThroughputBenchmark {
         NiFiHome.deleteRecursively(work);
         final Path osrm = AndorraOsrm.prepare(osrmHome, work.resolve("osrm"));
         final List<Case> cases = List.of(
-                new Case(100, Integer.getInteger("benchmark.sites.100", 8000), Integer.getInteger("benchmark.competitors.100", 200), 100),
+                // Both cases route 10M pairs. At 100 x 100 the retail shape (few sites, many competitors) gives tiles of 100 x 10,000
+                // = 1M pairs, the template's tile size, cut into 100 requests; 8000 x 200 (the default before) gave tiles of 20k pairs.
+                new Case(100, Integer.getInteger("benchmark.sites.100", 1000), Integer.getInteger("benchmark.competitors.100", 10000), 100),
                 new Case(1000, Integer.getInteger("benchmark.sites.1000", 10000), Integer.getInteger("benchmark.competitors.1000", 1000), 1000));
         final List<String> lines = new ArrayList<>();
         final List<String> jvmOptions = new ArrayList<>();
