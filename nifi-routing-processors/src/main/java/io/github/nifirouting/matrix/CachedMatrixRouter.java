@@ -5,6 +5,7 @@ import io.github.nifirouting.engine.CallStats;
 import io.github.nifirouting.engine.RoutingEngineService;
 import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.model.CoordinateBlock;
+import io.github.nifirouting.model.MatrixOptions;
 import io.github.nifirouting.model.MatrixResult;
 
 import java.io.IOException;
@@ -30,7 +31,13 @@ public final class CachedMatrixRouter {
      * ({@link RoutingEngineService#getResultScope()}) never mix.
      */
     public static String scope(final RoutingEngineService engine) {
-        return engine.getEngineName() + "|" + engine.getProfile() + "|" + engine.getIdentifier() + "|" + engine.getResultScope();
+        return scope(engine, MatrixOptions.NONE);
+    }
+
+    /** {@link #scope(RoutingEngineService)} for requests sent with a processor's {@code options} (a max snap distance decides NO_ROAD). */
+    public static String scope(final RoutingEngineService engine, final MatrixOptions options) {
+        final String engineScope = engine.getEngineName() + "|" + engine.getProfile() + "|" + engine.getIdentifier() + "|" + engine.getResultScope();
+        return options.hasMaxSnap() ? engineScope + "|maxSnap=" + options.maxSnapMeters() : engineScope;
     }
 
     /**

@@ -326,7 +326,7 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
         final MatrixCacheService cache = context.getProperty(RESULT_CACHE).asControllerService(MatrixCacheService.class);
         final CallStats stats = new CallStats();
         final MatrixRouter matrixRouter = cache == null ? MatrixRouter.of(engine, options)
-                : CachedMatrixRouter.around(MatrixRouter.of(engine, options), cache, CachedMatrixRouter.scope(engine));
+                : CachedMatrixRouter.around(MatrixRouter.of(engine, options), cache, CachedMatrixRouter.scope(engine, options));
         final TileRequests.BlockRouter router = (origins, destinations) -> matrixRouter.route(origins, destinations, stats);
         final MatrixRowWriter.Counts counts = new MatrixRowWriter.Counts();
         FlowFile rows = session.create(tile);

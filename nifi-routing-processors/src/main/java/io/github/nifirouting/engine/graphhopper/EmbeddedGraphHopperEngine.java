@@ -199,7 +199,7 @@ public class EmbeddedGraphHopperEngine extends AbstractControllerService impleme
     /** The road data (identical OSM copies on two nodes agree) and the cutoff (pairs beyond it are BEYOND_CUTOFF) decide the answers. */
     @Override
     public String getResultScope() {
-        return network.roadDataKey() + "|" + cutoff.maxSeconds() + "s|" + cutoff.maxMeters() + "m";
+        return network.roadDataKey() + "|" + cutoff.maxSeconds() + "s|" + cutoff.maxMeters() + "m|" + algorithm.name();
     }
 
     @Override

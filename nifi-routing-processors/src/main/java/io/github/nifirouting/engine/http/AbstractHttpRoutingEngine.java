@@ -175,6 +175,7 @@ public abstract class AbstractHttpRoutingEngine extends AbstractControllerServic
     private volatile Map<MatrixOptions, MatrixLimits> limitsByOptions = new ConcurrentHashMap<>();
     private volatile Function<MatrixOptions, MatrixLimits> limitsFor;
     private volatile String profile;
+    private volatile String resultScope = "";
 
     private static PropertyDescriptor duration(final String name, final String description, final String defaultValue) {
         return new PropertyDescriptor.Builder().name(name).description(description).required(true).defaultValue(defaultValue)
@@ -228,6 +229,24 @@ public abstract class AbstractHttpRoutingEngine extends AbstractControllerServic
         limitsByOptions = new ConcurrentHashMap<>();
         limitsFor = options -> limits(context, options);
         profile = profileOf(context);
+        final StringBuilder scope = new StringBuilder(context.getProperty(BASE_URL).evaluateAttributeExpressions().getValue());
+        for (final PropertyDescriptor property : resultProperties()) {
+            scope.append('|').append(property.getName()).append('=').append(context.getProperty(property).getValue());
+        }
+        resultScope = scope.toString();
+    }
+
+    /**
+     * The engine properties that change a pair's result (not only how it is asked): part of {@link #getResultScope()}, so a
+     * result cache never serves an answer computed with other values. The server's base URL always is.
+     */
+    protected List<PropertyDescriptor> resultProperties() {
+        return List.of();
+    }
+
+    @Override
+    public String getResultScope() {
+        return resultScope;
     }
 
     /** The engine's limits, tightened so that one request never needs more rate-limit permits than a period has. */

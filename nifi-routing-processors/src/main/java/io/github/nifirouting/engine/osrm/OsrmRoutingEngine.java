@@ -124,6 +124,12 @@ public class OsrmRoutingEngine extends AbstractHttpRoutingEngine {
         return List.of(PROFILE, MAX_TABLE_SIZE, MAX_URL_LENGTH, COORDINATE_ENCODING, SNAP_RADIUS, FALLBACK_SPEED, FALLBACK_COORDINATE);
     }
 
+    /** A snap radius decides NO_ROAD, a fallback speed estimates pairs without a route. */
+    @Override
+    protected List<PropertyDescriptor> resultProperties() {
+        return List.of(SNAP_RADIUS, FALLBACK_SPEED, FALLBACK_COORDINATE);
+    }
+
     @Override
     protected EngineProtocol createProtocol(final PropertyContext context, final String apiKey) {
         return new OsrmTableProtocol(profileOf(context), options(context));

@@ -1,5 +1,9 @@
 package io.github.nifirouting.engine.osrm;
 
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import io.github.nifirouting.matrix.CachedMatrixRouter;
+
 import io.github.nifirouting.engine.CallStats;
 import io.github.nifirouting.engine.RoutingException;
 import io.github.nifirouting.engine.http.AbstractHttpRoutingEngine;
@@ -45,6 +49,30 @@ class OsrmOptionsTest {
             runner.disableControllerService(engine);
         }
         server.close();
+    }
+
+    @Test
+    void resultCacheScopeChangesWithTheSettingsThatDecideResultsAndAProcessorsMaxSnapDistance() {
+        runner.enableControllerService(engine);
+        final String plain = CachedMatrixRouter.scope(engine);
+        final String tableSizeOnly;
+        runner.disableControllerService(engine);
+        runner.setProperty(engine, OsrmRoutingEngine.MAX_TABLE_SIZE, "1000");
+        runner.enableControllerService(engine);
+        tableSizeOnly = CachedMatrixRouter.scope(engine);
+        runner.disableControllerService(engine);
+        runner.setProperty(engine, OsrmRoutingEngine.SNAP_RADIUS, "500");
+        runner.enableControllerService(engine);
+        final String radius = CachedMatrixRouter.scope(engine);
+        runner.disableControllerService(engine);
+        runner.setProperty(engine, OsrmRoutingEngine.FALLBACK_SPEED, "5.5");
+        runner.enableControllerService(engine);
+        final String fallback = CachedMatrixRouter.scope(engine);
+        assertEquals(plain, tableSizeOnly, "how requests are cut does not change a pair's result");
+        assertNotEquals(plain, radius, "NO_ROAD pairs of one snap radius are not served under another");
+        assertNotEquals(radius, fallback, "estimated pairs are not served without the fallback, nor the other way");
+        assertNotEquals(fallback, CachedMatrixRouter.scope(engine, MatrixOptions.maxSnap(200)), "a processor's Max Snap Distance is part of the scope");
+        assertTrue(plain.contains(server.baseUrl()), "the server is part of the scope: " + plain);
     }
 
     @Test
