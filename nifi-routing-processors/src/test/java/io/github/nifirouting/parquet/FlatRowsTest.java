@@ -44,22 +44,22 @@ class FlatRowsTest {
     void sameBytesAsRecordsForEveryLayoutWithNullsAndManyRowGroups() throws Exception {
         for (final DictionaryEncoding dictionary : DictionaryEncoding.values()) {
             for (final CompressionCodecName codec : List.of(CompressionCodecName.UNCOMPRESSED, CompressionCodecName.SNAPPY, CompressionCodecName.ZSTD)) {
-                // 16 KB row groups and 2 KB pages: 50,000 rows make several of each.
-                final ParquetRecordWriter.Settings settings = new ParquetRecordWriter.Settings(codec, 16 << 10, 2 << 10, dictionary, 1, List.of(), null);
-                final byte[] records = write(settings, 50_000, false);
-                final byte[] flat = write(settings, 50_000, true);
+                // 4 KB row groups and 512-byte pages: 6,000 rows make several of each.
+                final ParquetRecordWriter.Settings settings = new ParquetRecordWriter.Settings(codec, 4 << 10, 512, dictionary, 1, List.of(), null);
+                final byte[] records = write(settings, 6_000, false);
+                final byte[] flat = write(settings, 6_000, true);
                 assertArrayEquals(records, flat, codec + " / " + dictionary);
             }
         }
         // The layout really has several row groups (and so exercises the row group policy).
         final Path file = dir.resolve("flat.parquet");
-        Files.write(file, write(new ParquetRecordWriter.Settings(CompressionCodecName.ZSTD, 16 << 10, 2 << 10, DictionaryEncoding.ALL, 1, List.of(), null),
-                50_000, true));
+        Files.write(file, write(new ParquetRecordWriter.Settings(CompressionCodecName.ZSTD, 4 << 10, 512, DictionaryEncoding.ALL, 1, List.of(), null),
+                6_000, true));
         try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = db.createStatement();
              ResultSet groups = sql.executeQuery("SELECT count(DISTINCT row_group_id), sum(row_group_num_rows) / 3 FROM parquet_metadata('" + file + "')")) {
             groups.next();
             assertTrue(groups.getLong(1) > 2, "row groups: " + groups.getLong(1));
-            assertEquals(50_000, groups.getLong(2));
+            assertEquals(6_000, groups.getLong(2));
         }
     }
 
