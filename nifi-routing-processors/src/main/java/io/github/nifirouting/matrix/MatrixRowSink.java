@@ -19,6 +19,13 @@ public interface MatrixRowSink {
     void row(String originId, String destinationId, double durationS, double distanceM, String status, double originSnapM,
              double destinationSnapM) throws IOException;
 
+    /**
+     * Announces the destination ids, in column order, of the request whose rows follow (each origin's rows name them in this
+     * order, some possibly left out). Only a hint: a sink may use it to find a row's destination without a lookup.
+     */
+    default void destinations(final String[] ids) {
+    }
+
     /** The fastest sink the writer supports, given that the writer was created with {@link MatrixRowWriter#SCHEMA}. */
     static MatrixRowSink of(final RecordSetWriter writer) throws IOException {
         if (writer instanceof ParquetRecordWriter parquet && ParquetMatrixRows.supports(parquet)) {

@@ -76,6 +76,7 @@ public final class MatrixRowWriter {
         for (int c = 0; c < columns; c++) {
             destinationIds[c] = destinations.id(c);
         }
+        rows.destinations(destinationIds);
         for (int r = 0; r < rowCount; r++) {
             final String originId = origins.id(r);
             final double originSnap = matrix.sourceSnapMeters(r);

@@ -50,17 +50,17 @@ final class Codecs implements CompressionCodecFactory {
 
     @Override
     public BytesInputCompressor getCompressor(final CompressionCodecName codec) {
-        final ZstdCompressCtx zstd;
-        if (codec == CompressionCodecName.ZSTD && this != INSTANCE) {
-            zstd = new ZstdCompressCtx().setLevel(zstdLevel);
-            contexts.add(zstd);
-        } else {
-            zstd = null;
+        if (this != INSTANCE && (codec == CompressionCodecName.ZSTD || codec == CompressionCodecName.SNAPPY)) {
+            final ZstdCompressCtx zstd = codec == CompressionCodecName.ZSTD ? new ZstdCompressCtx().setLevel(zstdLevel) : null;
+            if (zstd != null) {
+                contexts.add(zstd);
+            }
+            return new ReusingCompressor(codec, zstd);
         }
         return new BytesInputCompressor() {
             @Override
             public BytesInput compress(final BytesInput bytes) throws IOException {
-                return BytesInput.from(zstd != null ? zstd.compress(bytes.toByteArray()) : Codecs.compress(codec, bytes.toByteArray()));
+                return BytesInput.from(Codecs.compress(codec, bytes.toByteArray()));
             }
 
             @Override
@@ -72,6 +72,75 @@ final class Codecs implements CompressionCodecFactory {
             public void release() {
             }
         };
+    }
+
+    /**
+     * A file writer's ZSTD or Snappy compressor that keeps one page buffer and one output buffer for all its pages instead
+     * of three new arrays per page (the page's bytes, the compressor's worst-case output, the output trimmed to size). The
+     * bytes it returns are valid until its next call: parquet-java's page writer copies them before compressing the next
+     * page (its own codec factory reuses its output buffer the same way). Same compressed bytes as {@link #compress}.
+     */
+    private static final class ReusingCompressor implements BytesInputCompressor {
+        private final CompressionCodecName codec;
+        private final ZstdCompressCtx zstd;
+        private final PageBytes page = new PageBytes();
+        private byte[] output = new byte[0];
+
+        ReusingCompressor(final CompressionCodecName codec, final ZstdCompressCtx zstd) {
+            this.codec = codec;
+            this.zstd = zstd;
+        }
+
+        @Override
+        public BytesInput compress(final BytesInput bytes) throws IOException {
+            page.reset();
+            bytes.writeAllTo(page);
+            final int bound = zstd != null ? (int) Zstd.compressBound(page.size) : Snappy.maxCompressedLength(page.size);
+            if (output.length < bound) {
+                output = new byte[Math.max(bound, output.length + (output.length >> 1))];
+            }
+            final int length = zstd != null ? zstd.compressByteArray(output, 0, output.length, page.bytes, 0, page.size)
+                    : Snappy.compress(page.bytes, 0, page.size, output, 0);
+            return BytesInput.from(output, 0, length);
+        }
+
+        @Override
+        public CompressionCodecName getCodecName() {
+            return codec;
+        }
+
+        @Override
+        public void release() {
+        }
+    }
+
+    /** A growable byte array written as a stream and reused page after page. */
+    private static final class PageBytes extends java.io.OutputStream {
+        private byte[] bytes = new byte[0];
+        private int size;
+
+        void reset() {
+            size = 0;
+        }
+
+        @Override
+        public void write(final int b) {
+            ensure(1);
+            bytes[size++] = (byte) b;
+        }
+
+        @Override
+        public void write(final byte[] source, final int offset, final int length) {
+            ensure(length);
+            System.arraycopy(source, offset, bytes, size, length);
+            size += length;
+        }
+
+        private void ensure(final int more) {
+            if (size + more > bytes.length) {
+                bytes = java.util.Arrays.copyOf(bytes, Math.max(size + more, bytes.length + (bytes.length >> 1)));
+            }
+        }
     }
 
     @Override

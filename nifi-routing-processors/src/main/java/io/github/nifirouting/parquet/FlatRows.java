@@ -3,41 +3,43 @@ package io.github.nifirouting.parquet;
 import org.apache.nifi.serialization.record.RecordField;
 import org.apache.nifi.serialization.record.RecordFieldType;
 import org.apache.nifi.serialization.record.RecordSchema;
-import org.apache.parquet.conf.ParquetConfiguration;
-import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.api.WriteSupport;
+import org.apache.parquet.column.ColumnWriter;
 import org.apache.parquet.io.api.Binary;
-import org.apache.parquet.io.api.RecordConsumer;
-import org.apache.parquet.schema.MessageType;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Writes the rows of a flat schema (top-level strings and doubles only) value by value into the same Parquet file a
- * {@link ParquetRecordWriter} would write for the same records: same Parquet schema, same settings, same bytes per value.
- * No {@code Record}, map or boxed value is made per row: the caller sets a row's values and calls {@link #endRow()}, and the
- * values go straight to parquet-java's record consumer. For writers of millions of uniform rows (matrix rows); anything
- * else goes through {@link ParquetRecordWriter#write}.
+ * Writes the rows of a flat schema (top-level optional strings and doubles only) value by value into the same Parquet file a
+ * {@link ParquetRecordWriter} would write for the same records: same Parquet schema, same settings, same bytes. No
+ * {@code Record}, map or boxed value is made per row, and no record consumer is involved: each value goes straight into
+ * its column's parquet-java writer ({@link ColumnFileWriter}); {@link #endRow()} writes a null into every column the row
+ * did not set. For writers of millions of uniform rows (matrix rows); anything else goes through
+ * {@link ParquetRecordWriter#write}.
  *
- * <p>A field that is not set in a row is null. Not thread-safe, like the record writer it belongs to.
+ * <p>A field that is not set in a row is null; a field set twice in one row is an error. Not thread-safe, like the record
+ * writer it belongs to.
  */
 public final class FlatRows {
 
-    private final ParquetWriter<FlatRows> writer;
+    /** Every column is an optional top-level field: a value has definition level 1, a null 0; nothing repeats. */
+    private static final int VALUE = 1;
+    private static final int NULL = 0;
+    private static final int NOT_REPEATED = 0;
+
+    private final ColumnFileWriter file;
+    private final ColumnWriter[] columns;
     private final Runnable countRow;
     private final String[] names;
     private final boolean[] text;
     private final boolean[] set;
-    private final Binary[] binaries;
-    private final double[] doubles;
     /** By field: the last string set and its UTF-8 Binary (an id repeats over many consecutive rows). */
     private final String[] lastText;
     private final Binary[] lastBinary;
 
-    FlatRows(final RecordSchema schema, final WriterFactory factory, final Runnable countRow) throws IOException {
+    FlatRows(final RecordSchema schema, final ColumnFileWriter file, final Runnable countRow) {
         final List<RecordField> fields = schema.getFields();
         this.names = new String[fields.size()];
         this.text = new boolean[fields.size()];
@@ -46,12 +48,11 @@ public final class FlatRows {
             text[index] = fields.get(index).getDataType().getFieldType() == RecordFieldType.STRING;
         }
         this.set = new boolean[names.length];
-        this.binaries = new Binary[names.length];
-        this.doubles = new double[names.length];
         this.lastText = new String[names.length];
         this.lastBinary = new Binary[names.length];
         this.countRow = countRow;
-        this.writer = factory.create(new Support(ParquetSchemas.toParquet(schema, new GeometryColumns(List.of(), null))));
+        this.file = file;
+        this.columns = file.columns();
     }
 
     /** Whether rows of this schema can be written as flat rows: every field a top-level STRING or DOUBLE. */
@@ -68,7 +69,6 @@ public final class FlatRows {
     /** Sets a STRING field of the current row; null leaves it null. The same bytes as the record writer's {@code Binary.fromString}. */
     public FlatRows string(final int field, final String value) {
         if (value == null) {
-            set[field] = false;
             return this;
         }
         if (!text[field]) {
@@ -78,9 +78,7 @@ public final class FlatRows {
             lastText[field] = value;
             lastBinary[field] = Binary.fromConstantByteArray(value.getBytes(StandardCharsets.UTF_8));
         }
-        binaries[field] = lastBinary[field];
-        set[field] = true;
-        return this;
+        return write(field, lastBinary[field]);
     }
 
     /** Sets a STRING field of the current row from text encoded once with {@link #encode} (ids written many times). */
@@ -88,9 +86,7 @@ public final class FlatRows {
         if (!text[field]) {
             throw new IllegalArgumentException("field " + names[field] + " is not a string field");
         }
-        binaries[field] = value.utf8;
-        set[field] = true;
-        return this;
+        return write(field, value.utf8);
     }
 
     /** Sets a DOUBLE field of the current row. */
@@ -98,20 +94,48 @@ public final class FlatRows {
         if (text[field]) {
             throw new IllegalArgumentException("field " + names[field] + " is not a double field");
         }
-        doubles[field] = value;
-        set[field] = true;
+        mark(field);
+        try {
+            columns[field].write(value, NOT_REPEATED, VALUE);
+        } catch (final RuntimeException e) {
+            file.fail();
+            throw e;
+        }
         return this;
+    }
+
+    private FlatRows write(final int field, final Binary utf8) {
+        mark(field);
+        try {
+            columns[field].write(utf8, NOT_REPEATED, VALUE);
+        } catch (final RuntimeException e) {
+            file.fail();
+            throw e;
+        }
+        return this;
+    }
+
+    private void mark(final int field) {
+        if (set[field]) {
+            throw new IllegalStateException("field " + names[field] + " was already set in this row");
+        }
+        set[field] = true;
     }
 
     /** Writes the current row (fields not set are null) and starts the next one. */
     public void endRow() throws IOException {
-        writer.write(this);
-        java.util.Arrays.fill(set, false);
+        for (int field = 0; field < set.length; field++) {
+            if (!set[field]) {
+                columns[field].writeNull(NOT_REPEATED, NULL);
+            }
+        }
+        Arrays.fill(set, false);
+        file.endRow();
         countRow.run();
     }
 
     void close() throws IOException {
-        writer.close();
+        file.close();
     }
 
     /** Text encoded to UTF-8 once, for a value set in many rows. */
@@ -125,54 +149,6 @@ public final class FlatRows {
 
         private Text(final Binary utf8) {
             this.utf8 = utf8;
-        }
-    }
-
-    /** Builds the Parquet writer with the record writer's settings around a write support. */
-    @FunctionalInterface
-    interface WriterFactory {
-        ParquetWriter<FlatRows> create(WriteSupport<FlatRows> support) throws IOException;
-    }
-
-    private static final class Support extends WriteSupport<FlatRows> {
-        private final MessageType schema;
-        private RecordConsumer consumer;
-
-        Support(final MessageType schema) {
-            this.schema = schema;
-        }
-
-        @Override
-        public WriteContext init(final org.apache.hadoop.conf.Configuration configuration) {
-            return new WriteContext(schema, Map.of());
-        }
-
-        @Override
-        public WriteContext init(final ParquetConfiguration configuration) {
-            return new WriteContext(schema, Map.of());
-        }
-
-        @Override
-        public void prepareForWrite(final RecordConsumer recordConsumer) {
-            this.consumer = recordConsumer;
-        }
-
-        @Override
-        public void write(final FlatRows row) {
-            consumer.startMessage();
-            for (int index = 0; index < row.names.length; index++) {
-                if (!row.set[index]) {
-                    continue;
-                }
-                consumer.startField(row.names[index], index);
-                if (row.text[index]) {
-                    consumer.addBinary(row.binaries[index]);
-                } else {
-                    consumer.addDouble(row.doubles[index]);
-                }
-                consumer.endField(row.names[index], index);
-            }
-            consumer.endMessage();
         }
     }
 }

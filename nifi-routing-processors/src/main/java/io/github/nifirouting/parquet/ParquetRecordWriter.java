@@ -3,6 +3,7 @@ package io.github.nifirouting.parquet;
 import org.apache.nifi.serialization.AbstractRecordSetWriter;
 import org.apache.nifi.serialization.record.Record;
 import org.apache.nifi.serialization.record.RecordSchema;
+import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
@@ -85,12 +86,45 @@ public final class ParquetRecordWriter extends AbstractRecordSetWriter {
             if (!supportsFlatRows()) {
                 throw new IllegalStateException("schema " + schema.getFieldNames() + " cannot be written as flat rows");
             }
-            flatRows = new FlatRows(schema, support -> configure(new Builder<>(file, support)).build(), this::incrementRecordCount);
+            flatRows = new FlatRows(schema, new ColumnFileWriter(file, recordSupport.parquetSchema(), flatProperties(),
+                    Codecs.forOneWriter(settings.zstdLevel()), settings.codec(), settings.rowGroupBytes()), this::incrementRecordCount);
         }
         return flatRows;
     }
 
-    /** The writer's layout settings, the same for records and flat rows. */
+    /**
+     * The column properties {@link #configure} gives the record path's {@code ParquetWriter} (whose builder takes them one
+     * by one, not as {@link ParquetProperties}), for flat rows written below the record consumer: the same page and
+     * dictionary settings, everything else parquet-java's defaults in both. {@code MatrixRowSinkTest} compares the files.
+     */
+    private ParquetProperties flatProperties() {
+        final ParquetProperties.Builder properties = ParquetProperties.builder()
+                .withPageSize(settings.pageBytes())
+                .withDictionaryPageSize(settings.pageBytes())
+                .withDictionaryEncoding(settings.dictionary() != DictionaryEncoding.NONE);
+        for (final String column : plainFloatingPointColumns()) {
+            properties.withDictionaryEncoding(column, false);
+        }
+        return properties.build();
+    }
+
+    /** Columns written without a dictionary under {@link DictionaryEncoding#NOT_FLOATING_POINT}: the float and double columns. */
+    private java.util.List<String> plainFloatingPointColumns() {
+        if (settings.dictionary() != DictionaryEncoding.NOT_FLOATING_POINT) {
+            return java.util.List.of();
+        }
+        final java.util.List<String> columns = new java.util.ArrayList<>();
+        for (final org.apache.parquet.column.ColumnDescriptor column : recordSupport.parquetSchema().getColumns()) {
+            final org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName type = column.getPrimitiveType().getPrimitiveTypeName();
+            if (type == org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.DOUBLE
+                    || type == org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.FLOAT) {
+                columns.add(String.join(".", column.getPath()));
+            }
+        }
+        return columns;
+    }
+
+    /** The record path's layout settings ({@link #flatProperties} gives flat rows the same). */
     private <T> Builder<T> configure(final Builder<T> builder) {
         builder.withConf(new PlainParquetConfiguration())
                 .withCodecFactory(Codecs.forOneWriter(settings.zstdLevel()))
@@ -100,14 +134,8 @@ public final class ParquetRecordWriter extends AbstractRecordSetWriter {
                 .withDictionaryPageSize(settings.pageBytes())
                 .withDictionaryEncoding(settings.dictionary() != DictionaryEncoding.NONE)
                 .withWriteMode(ParquetFileWriter.Mode.CREATE);
-        if (settings.dictionary() == DictionaryEncoding.NOT_FLOATING_POINT) {
-            for (final org.apache.parquet.column.ColumnDescriptor column : recordSupport.parquetSchema().getColumns()) {
-                final org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName type = column.getPrimitiveType().getPrimitiveTypeName();
-                if (type == org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.DOUBLE
-                        || type == org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.FLOAT) {
-                    builder.withDictionaryEncoding(String.join(".", column.getPath()), false);
-                }
-            }
+        for (final String column : plainFloatingPointColumns()) {
+            builder.withDictionaryEncoding(column, false);
         }
         return builder;
     }
