@@ -154,6 +154,17 @@ class NiFiThroughputBenchmark {
                 if (processor.path("component").path("name").asText().equals("InvokeRoutingMatrix")) {
                     routerId = processor.path("id").asText();
                     concurrentTasks = processor.path("component").path("config").path("concurrentlySchedulableTaskCount").asInt();
+                    // Unset: the template's concurrent tasks; the plain loop always runs one thread per task.
+                    final Integer tasks = Integer.getInteger("benchmark.tasks");
+                    if (tasks != null) {
+                        final ObjectNode update = JSON.createObjectNode();
+                        update.set("revision", rest.revision(processor));
+                        final ObjectNode component = update.putObject("component");
+                        component.put("id", routerId);
+                        component.putObject("config").put("concurrentlySchedulableTaskCount", tasks);
+                        rest.put("/processors/" + routerId, update);
+                        concurrentTasks = tasks;
+                    }
                 }
                 // Unset: the template's GetFile Run Schedule (10 sec), which can delay a round's pick-up by one period (tile-stall).
                 final String getFileSchedule = System.getProperty("benchmark.getfile.schedule");
