@@ -156,14 +156,22 @@ class NiFiThroughputBenchmark {
                     concurrentTasks = processor.path("component").path("config").path("concurrentlySchedulableTaskCount").asInt();
                     // Unset: the template's concurrent tasks; the plain loop always runs one thread per task.
                     final Integer tasks = Integer.getInteger("benchmark.tasks");
-                    if (tasks != null) {
+                    // Unset: the processor's Request Pipelining as shipped (one-ahead); "sequential" to compare.
+                    final String pipelining = System.getProperty("benchmark.pipelining");
+                    if (tasks != null || pipelining != null) {
                         final ObjectNode update = JSON.createObjectNode();
                         update.set("revision", rest.revision(processor));
                         final ObjectNode component = update.putObject("component");
                         component.put("id", routerId);
-                        component.putObject("config").put("concurrentlySchedulableTaskCount", tasks);
+                        final ObjectNode config = component.putObject("config");
+                        if (tasks != null) {
+                            config.put("concurrentlySchedulableTaskCount", tasks);
+                            concurrentTasks = tasks;
+                        }
+                        if (pipelining != null) {
+                            config.putObject("properties").put("Request Pipelining", pipelining);
+                        }
                         rest.put("/processors/" + routerId, update);
-                        concurrentTasks = tasks;
                     }
                 }
                 // Unset: the template's GetFile Run Schedule (10 sec), which can delay a round's pick-up by one period (tile-stall).
