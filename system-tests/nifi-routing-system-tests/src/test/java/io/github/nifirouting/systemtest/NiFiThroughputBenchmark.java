@@ -174,6 +174,16 @@ class NiFiThroughputBenchmark {
                         rest.put("/processors/" + routerId, update);
                     }
                 }
+                // Unset: the template's Max Pairs Per Tile (1,000,000); more pairs per tile give a tile several requests at 1000 x 1000.
+                final String tilePairs = System.getProperty("benchmark.tile.pairs");
+                if (tilePairs != null && processor.path("component").path("name").asText().equals("ChunkCoordinates")) {
+                    final ObjectNode update = JSON.createObjectNode();
+                    update.set("revision", rest.revision(processor));
+                    final ObjectNode component = update.putObject("component");
+                    component.put("id", processor.path("id").asText());
+                    component.putObject("config").putObject("properties").put("Max Pairs Per Tile", tilePairs);
+                    rest.put("/processors/" + processor.path("id").asText(), update);
+                }
                 // Unset: the template's GetFile Run Schedule (10 sec), which can delay a round's pick-up by one period (tile-stall).
                 final String getFileSchedule = System.getProperty("benchmark.getfile.schedule");
                 if (getFileSchedule != null && processor.path("component").path("type").asText().endsWith(".GetFile")) {
