@@ -237,7 +237,7 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
     @OnScheduled
     public void onScheduled(final ProcessContext context) {
         heapGate = heapGuard.gate(context);
-        if (RequestPipelining.fromValue(context.getProperty(REQUEST_PIPELINING).getValue()) == RequestPipelining.ONE_AHEAD) {
+        if (context.getProperty(REQUEST_PIPELINING).asAllowableValue(RequestPipelining.class) == RequestPipelining.ONE_AHEAD) {
             requestsAhead = RequestsAhead.start(context.getMaxConcurrentTasks(), getClass().getSimpleName() + " " + getIdentifier());
         }
     }

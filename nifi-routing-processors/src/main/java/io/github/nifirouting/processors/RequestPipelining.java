@@ -36,13 +36,4 @@ public enum RequestPipelining implements DescribedValue {
     public String getDescription() {
         return description;
     }
-
-    public static RequestPipelining fromValue(final String value) {
-        for (final RequestPipelining pipelining : values()) {
-            if (pipelining.value.equals(value)) {
-                return pipelining;
-            }
-        }
-        throw new IllegalArgumentException("unknown request pipelining " + value);
-    }
 }
