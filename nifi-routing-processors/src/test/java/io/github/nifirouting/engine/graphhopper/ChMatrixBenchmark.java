@@ -121,13 +121,8 @@ class ChMatrixBenchmark {
         final AtomicLong routable = new AtomicLong();
         final ConcurrentTasks.Result result = ConcurrentTasks.run(TASKS, SAMPLE_MILLIS, graphHeap, task -> {
             for (int round = 0; round < REPEAT; round++) {
-                final MatrixResult m = graph.matrix(RandomBlocks.first(points.make(10 + task), ORIGINS), points.make(20 + task), cutoff, algorithm);
-                for (int r = 0; r < m.rows(); r++) {
-                    for (int c = 0; c < m.columns(); c++) {
-                        beyond.addAndGet(m.isBeyondCutoff(r, c) ? 1 : 0);
-                        routable.addAndGet(m.isRoutable(r, c) ? 1 : 0);
-                    }
-                }
+                // Counted in its own frame, so no local keeps one round's result alive during the next round's search.
+                count(graph.matrix(RandomBlocks.first(points.make(10 + task), ORIGINS), points.make(20 + task), cutoff, algorithm), beyond, routable);
             }
         });
         final long pairs = (long) ORIGINS * DESTINATIONS * TASKS * REPEAT;
@@ -135,6 +130,15 @@ class ChMatrixBenchmark {
                 ORIGINS + " x " + DESTINATIONS + (REPEAT > 1 ? " x" + REPEAT : "") + " " + algorithm.getDisplayName() + ", " + label, pairs / TASKS,
                 result.seconds(), pairs / result.seconds(), result.heapPerTask() / 1048576.0, 100.0 * routable.get() / pairs,
                 100.0 * beyond.get() / pairs, result.samples());
+    }
+
+    private static void count(final MatrixResult m, final AtomicLong beyond, final AtomicLong routable) {
+        for (int r = 0; r < m.rows(); r++) {
+            for (int c = 0; c < m.columns(); c++) {
+                beyond.addAndGet(m.isBeyondCutoff(r, c) ? 1 : 0);
+                routable.addAndGet(m.isRoutable(r, c) ? 1 : 0);
+            }
+        }
     }
 
     private static void copyGraph(final Path from, final Path to) throws IOException {
