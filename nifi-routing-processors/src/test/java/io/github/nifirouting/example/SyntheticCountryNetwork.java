@@ -20,8 +20,9 @@ import java.util.TreeMap;
  * <p>
  * The country is a square of {@code sideKilometres} divided into 3 km cells. Each cell holds one settlement (hamlet,
  * village, town or city, jittered off the cell's centre) with its own street network: blocks of varied size (rows and
- * columns a random 70-250 m apart, points jittered), about 15% of street segments missing (so some streets end), short
- * cul-de-sacs at the edge, some one-way streets in towns, and curved streets (shape points). A main street crosses each
+ * columns a random 70-240 m apart, points jittered), the streets a random spanning tree of that lattice plus a few loops
+ * (so most streets branch off others and end), short cul-de-sacs at the edge, some one-way streets, and curved streets
+ * (shape points). A main street crosses each
  * settlement west-east and south-north; its ends are the settlement's four gates. Between neighbouring settlements run
  * curvy rural roads (a shape point every 30-100 m: OSM nodes of degree 2, which GraphHopper keeps as pillar nodes) whose
  * class follows the settlements' importance (unclassified up to trunk), with dead-end farm spurs. Motorways are a few
@@ -283,14 +284,20 @@ public final class SyntheticCountryNetwork {
     // ---------------------------------------------------------------------------------------------------------------
     // One piece of the network: its nodes, ways and restrictions, regenerated from its seed in every pass.
 
+    /** {@code tags}: the way's tags other than highway, as OSM XML lines. */
+    private record WayRecord(long id, long[] refs, double length, String highway, String tags) {
+    }
+
+    private record Restriction(String type, long fromWay, long via, long toWay) {
+    }
+
     private final class Chunk {
         private long[] ids = new long[256];
         private double[] xs = new double[256];
         private double[] ys = new double[256];
         private int nodes;
-        private final List<Object[]> ways = new ArrayList<>();
-        private final List<long[]> restrictions = new ArrayList<>();
-        private final List<String> restrictionTypes = new ArrayList<>();
+        private final List<WayRecord> ways = new ArrayList<>();
+        private final List<Restriction> restrictions = new ArrayList<>();
         private long nextNodeId;
         private long nextWayId;
 
@@ -344,13 +351,12 @@ public final class SyntheticCountryNetwork {
             for (int i = from; i < to; i++) {
                 length += Math.hypot(line.xs[i + 1] - line.xs[i], line.ys[i + 1] - line.ys[i]);
             }
-            ways.add(new Object[]{id, Arrays.copyOfRange(line.ids, from, to + 1), length, highway, tags});
+            ways.add(new WayRecord(id, Arrays.copyOfRange(line.ids, from, to + 1), length, highway, tags));
             return id;
         }
 
         void restriction(final String type, final long fromWay, final long via, final long toWay) {
-            restrictions.add(new long[]{fromWay, via, toWay});
-            restrictionTypes.add(type);
+            restrictions.add(new Restriction(type, fromWay, via, toWay));
         }
 
         void emit(final Sink sink, final int pass) {
@@ -359,14 +365,13 @@ public final class SyntheticCountryNetwork {
                     sink.node(ids[i], xs[i], ys[i]);
                 }
             } else if (pass == 1) {
-                for (final Object[] way : ways) {
-                    sink.way((Long) way[0], (long[]) way[1], (Double) way[2], (String) way[3], (String) way[4]);
+                for (final WayRecord way : ways) {
+                    sink.way(way.id(), way.refs(), way.length(), way.highway(), way.tags());
                 }
             } else {
-                for (int i = 0; i < restrictions.size(); i++) {
-                    final long[] r = restrictions.get(i);
+                for (final Restriction r : restrictions) {
                     // The relation is named after its from-way, which is unique.
-                    sink.restriction(r[0], restrictionTypes.get(i), r[0], r[1], r[2]);
+                    sink.restriction(r.fromWay(), r.type(), r.fromWay(), r.via(), r.toWay());
                 }
             }
         }
@@ -688,6 +693,7 @@ public final class SyntheticCountryNetwork {
         chunk.road(line, "residential", tags, -1);
     }
 
+    /** Way ids of a settlement: the same range as its node ids (ways and nodes are numbered apart in OSM). */
     private long settlementWayBase(final int cx, final int cy) {
         return 1 + ((long) cy * cells + cx) * SETTLEMENT_IDS;
     }
