@@ -76,8 +76,9 @@ public final class SyntheticCountryNetwork {
     }
 
     public SyntheticCountryNetwork(final int sideKilometres, final long seed) {
-        if (sideKilometres < 12) {
-            throw new IllegalArgumentException("the country needs at least 12 km a side");
+        if (sideKilometres < 12 || sideKilometres > 6000) {
+            // Below 12 km there is no room for a motorway interchange; above 6000 km settlement ids would reach the roads' range.
+            throw new IllegalArgumentException("the country's side must be 12 to 6000 km: " + sideKilometres);
         }
         this.sideKilometres = sideKilometres;
         this.seed = seed;
