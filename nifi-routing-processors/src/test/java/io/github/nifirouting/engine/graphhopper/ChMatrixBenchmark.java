@@ -25,11 +25,13 @@ import java.util.stream.Stream;
  * <pre>
  * ./mvnw -B -pl nifi-routing-processors -Pbenchmark test -Dtest=ChMatrixBenchmark#andorra -Dbenchmark.xmx=1g
  * ./mvnw -B -pl nifi-routing-processors -Pbenchmark test -Dtest=ChMatrixBenchmark#generatedCountry -Dbenchmark.xmx=9g \
- *     -Dbenchmark.country.dir=/path/to/country -Dbenchmark.country.size=2240 [-Dbenchmark.country.seed.graph=...]
+ *     -Dbenchmark.country.dir=/path/to/country -Dbenchmark.country.size=420 [-Dbenchmark.repeat=3] [-Dbenchmark.country.seed.graph=...]
  * </pre>
  * {@code benchmark.country.seed.graph}: a directory holding the country's graph imported without CH (graph layout 2);
  * it is copied into the cache under the current key and GraphHopper prepares the missing CH on load, so the 5M-junction
- * import need not be repeated. {@code benchmark.prepare.only=true} stops after the import/preparation.
+ * import need not be repeated. {@code benchmark.prepare.only=true} stops after the import/preparation. {@code benchmark.country.size}
+ * is the generated country's side in km (420: 5.2 million OSM road nodes). {@code benchmark.repeat}: each task computes
+ * its matrix that many times (pairs/s over all), so that short runs still get live-heap samples.
  */
 @Tag("benchmark")
 class ChMatrixBenchmark {
@@ -38,6 +40,8 @@ class ChMatrixBenchmark {
     private static final int ORIGINS = Integer.getInteger("benchmark.origins", 1000);
     private static final int DESTINATIONS = 1000;
     private static final long SAMPLE_MILLIS = Long.getLong("benchmark.sample.ms", 500);
+    /** Each task computes its matrix this many times, so that a fast run still lasts several live-heap samples. */
+    private static final int REPEAT = Integer.getInteger("benchmark.repeat", 1);
     private static final Cutoff HALF_HOUR = new Cutoff(30 * 60, Double.POSITIVE_INFINITY);
 
     @Test
@@ -58,7 +62,7 @@ class ChMatrixBenchmark {
 
     @Test
     void generatedCountry() throws Exception {
-        final int size = Integer.getInteger("benchmark.country.size", 2240);
+        final int size = Integer.getInteger("benchmark.country.size", 420);
         final Path dir = Path.of(System.getProperty("benchmark.country.dir", "target/country")).toAbsolutePath();
         final Path file = dir.resolve("country-" + size + ".osm");
         final SyntheticCountryNetwork country = new SyntheticCountryNetwork(size, 17);
@@ -66,7 +70,7 @@ class ChMatrixBenchmark {
             Files.createDirectories(dir);
             final long start = System.nanoTime();
             country.write(file);
-            System.out.printf("%nGenerated %,d junctions into %s (%,d MB) in %.1f s%n", country.nodeCount(), file, Files.size(file) >> 20,
+            System.out.printf("%nGenerated %,d OSM road nodes into %s (%,d MB) in %.1f s%n", country.nodeCount(), file, Files.size(file) >> 20,
                     (System.nanoTime() - start) / 1e9);
         }
         final Path cacheRoot = Path.of(System.getProperty("benchmark.ch.cache", "target/country-ch")).toAbsolutePath();
@@ -79,8 +83,8 @@ class ChMatrixBenchmark {
         // -Dbenchmark.turn.costs=false: node-based graph and CH, to see what edge-based CH costs on the generated grid.
         final boolean turnCosts = Boolean.parseBoolean(System.getProperty("benchmark.turn.costs", "true"));
         try (RoadGraph graph = RoadGraph.open(file, RoadGraph.Mode.CAR, cacheRoot, 1000, false, turnCosts, true)) {
-            System.out.printf("%nGenerated country %s (%,d junctions): %s %,d ms, %,d graph nodes, %,d edges, %,d shortcuts, %,d MB on disk, "
-                            + "turn costs %s%n", file.getFileName(), country.nodeCount(),
+            System.out.printf("%nGenerated country %s (%,d OSM road nodes): %s %,d ms, %,d junctions (GraphHopper tower nodes), %,d edges, "
+                            + "%,d shortcuts, %,d MB on disk, turn costs %s%n", file.getFileName(), country.nodeCount(),
                     graph.importedNow() ? "import + CH preparation" : "load (+ CH preparation if missing)", graph.loadMillis(),
                     graph.nodeCount(), graph.edgeCount(), graph.shortcutCount(), graph.bytesOnDisk() >> 20, graph.hasTurnCosts());
             if (!Boolean.getBoolean("benchmark.prepare.only")) {
@@ -116,18 +120,25 @@ class ChMatrixBenchmark {
         final AtomicLong beyond = new AtomicLong();
         final AtomicLong routable = new AtomicLong();
         final ConcurrentTasks.Result result = ConcurrentTasks.run(TASKS, SAMPLE_MILLIS, graphHeap, task -> {
-            final MatrixResult m = graph.matrix(RandomBlocks.first(points.make(10 + task), ORIGINS), points.make(20 + task), cutoff, algorithm);
-            for (int r = 0; r < m.rows(); r++) {
-                for (int c = 0; c < m.columns(); c++) {
-                    beyond.addAndGet(m.isBeyondCutoff(r, c) ? 1 : 0);
-                    routable.addAndGet(m.isRoutable(r, c) ? 1 : 0);
-                }
+            for (int round = 0; round < REPEAT; round++) {
+                // Counted in its own frame, so no local keeps one round's result alive during the next round's search.
+                count(graph.matrix(RandomBlocks.first(points.make(10 + task), ORIGINS), points.make(20 + task), cutoff, algorithm), beyond, routable);
             }
         });
-        final long pairs = (long) ORIGINS * DESTINATIONS * TASKS;
-        System.out.printf("%-48s %,12d %10.1f %,12.0f %18.1f   (%.1f%% routable, %.1f%% beyond cutoff)%n",
-                ORIGINS + " x " + DESTINATIONS + " " + algorithm.getDisplayName() + ", " + label, pairs / TASKS, result.seconds(),
-                pairs / result.seconds(), result.heapPerTask() / 1048576.0, 100.0 * routable.get() / pairs, 100.0 * beyond.get() / pairs);
+        final long pairs = (long) ORIGINS * DESTINATIONS * TASKS * REPEAT;
+        System.out.printf("%-48s %,12d %10.1f %,12.0f %18.1f   (%.1f%% routable, %.1f%% beyond cutoff; %d heap samples)%n",
+                ORIGINS + " x " + DESTINATIONS + (REPEAT > 1 ? " x" + REPEAT : "") + " " + algorithm.getDisplayName() + ", " + label, pairs / TASKS,
+                result.seconds(), pairs / result.seconds(), result.heapPerTask() / 1048576.0, 100.0 * routable.get() / pairs,
+                100.0 * beyond.get() / pairs, result.samples());
+    }
+
+    private static void count(final MatrixResult m, final AtomicLong beyond, final AtomicLong routable) {
+        for (int r = 0; r < m.rows(); r++) {
+            for (int c = 0; c < m.columns(); c++) {
+                beyond.addAndGet(m.isBeyondCutoff(r, c) ? 1 : 0);
+                routable.addAndGet(m.isRoutable(r, c) ? 1 : 0);
+            }
+        }
     }
 
     private static void copyGraph(final Path from, final Path to) throws IOException {

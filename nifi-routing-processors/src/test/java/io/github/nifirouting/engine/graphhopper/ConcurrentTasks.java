@@ -16,7 +16,8 @@ final class ConcurrentTasks {
         void run(int task) throws Exception;
     }
 
-    record Result(double seconds, double heapPerTask) {
+    /** {@code samples}: live-heap samples taken while the tasks ran (none: the run was shorter than the sampling period). */
+    record Result(double seconds, double heapPerTask, int samples) {
     }
 
     private ConcurrentTasks() {
@@ -35,6 +36,7 @@ final class ConcurrentTasks {
     static Result run(final int tasks, final long sampleMillis, final long graphHeap, final Task task) throws Exception {
         final AtomicBoolean running = new AtomicBoolean(true);
         final AtomicLong peak = new AtomicLong(graphHeap);
+        final java.util.concurrent.atomic.AtomicInteger samples = new java.util.concurrent.atomic.AtomicInteger();
         final Thread sampler = Thread.ofPlatform().daemon().start(() -> {
             while (running.get()) {
                 try {
@@ -44,6 +46,7 @@ final class ConcurrentTasks {
                 }
                 if (running.get()) {
                     peak.accumulateAndGet(liveHeap(), Math::max);
+                    samples.incrementAndGet();
                 }
             }
         });
@@ -69,6 +72,6 @@ final class ConcurrentTasks {
         }
         final double seconds = (System.nanoTime() - start) / 1e9;
         sampler.join();
-        return new Result(seconds, (double) (peak.get() - graphHeap) / tasks);
+        return new Result(seconds, (double) (peak.get() - graphHeap) / tasks, samples.get());
     }
 }

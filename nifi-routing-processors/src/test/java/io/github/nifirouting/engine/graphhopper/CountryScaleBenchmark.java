@@ -15,16 +15,18 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The embedded engine on the generated country (at least 5 million road junctions, written once as OSM XML into
- * target/country, imported once into target/country/graphs) and on Andorra: import time, graph size on disk, live heap
+ * The embedded engine on the generated country (at least 5 million OSM road nodes, written once as OSM XML into
+ * target/country, imported once into target/country/graphs or {@code benchmark.graph.cache}) and on Andorra: import time, graph size on disk, live heap
  * per concurrent task beyond the loaded graph during matrices and isochrones, and pairs/s with and without a 30-minute
  * cutoff. Live heap is sampled after a full GC every few seconds while the tasks run. Between the isochrones and the uncut
  * matrix, single searches show the {@link SearchSpace} layouts: a space kept sparse against the default one, which moves
  * a search touching much of the graph to dense arrays.
  * <pre>
  * ./mvnw -B -pl nifi-routing-processors -Pbenchmark test -Dtest=CountryScaleBenchmark -Dbenchmark.xmx=6g \
- *     -Dbenchmark.country.size=2240 -Dbenchmark.tasks=2 -Dbenchmark.origins=1000 -Dbenchmark.isochrones=1000
+ *     -Dbenchmark.country.size=420 -Dbenchmark.tasks=2 -Dbenchmark.origins=1000 -Dbenchmark.isochrones=1000
  * </pre>
+ * {@code benchmark.country.size}: the country's side in km (420: 5.2 million OSM road nodes); {@code benchmark.sample.ms}:
+ * the live-heap sampling period (2 s).
  * On a loaded 2-core machine pass fewer origins and isochrones (rates and heap per task do not depend on the count).
  */
 @Tag("benchmark")
@@ -36,11 +38,12 @@ class CountryScaleBenchmark {
     private static final int DESTINATIONS = 1000;
     private static final int ISOCHRONES = Integer.getInteger("benchmark.isochrones", 1000);
     private static final double CUTOFF_SECONDS = 30 * 60;
+    private static final long SAMPLE_MILLIS = Long.getLong("benchmark.sample.ms", 2000);
     private static final double ISOCHRONE_SECONDS = Integer.getInteger("benchmark.isochrone.minutes", 15) * 60.0;
 
     @Test
     void generatedCountry() throws Exception {
-        final int size = Integer.getInteger("benchmark.country.size", 2240);
+        final int size = Integer.getInteger("benchmark.country.size", 420);
         final Path dir = Path.of(System.getProperty("benchmark.country.dir", "target/country")).toAbsolutePath();
         Files.createDirectories(dir);
         final SyntheticCountryNetwork country = new SyntheticCountryNetwork(size, 17);
@@ -48,11 +51,13 @@ class CountryScaleBenchmark {
         if (!Files.isRegularFile(file)) {
             final long start = System.nanoTime();
             country.write(file);
-            System.out.printf("%nGenerated %,d junctions into %s (%,d MB) in %.1f s%n", country.nodeCount(), file, Files.size(file) >> 20,
+            System.out.printf("%nGenerated %,d OSM road nodes into %s (%,d MB) in %.1f s%n", country.nodeCount(), file, Files.size(file) >> 20,
                     (System.nanoTime() - start) / 1e9);
         }
-        try (RoadGraph graph = RoadGraph.open(file, RoadGraph.Mode.CAR, dir.resolve("graphs"), 1000, false)) {
-            System.out.printf("%nGenerated country %s (%,d MB OSM XML, %,d junctions): %s %,d ms, %,d graph nodes, %,d edges, %,d MB on disk%n",
+        final Path cache = Path.of(System.getProperty("benchmark.graph.cache", dir.resolve("graphs").toString())).toAbsolutePath();
+        try (RoadGraph graph = RoadGraph.open(file, RoadGraph.Mode.CAR, cache, 1000, false)) {
+            System.out.printf("%nGenerated country %s (%,d MB OSM XML, %,d OSM road nodes): %s %,d ms, %,d junctions (GraphHopper tower nodes), "
+                            + "%,d edges, %,d MB on disk%n",
                     file.getFileName(), Files.size(file) >> 20, country.nodeCount(), graph.importedNow() ? "import" : "cache load",
                     graph.loadMillis(), graph.nodeCount(), graph.edgeCount(), graph.bytesOnDisk() >> 20);
             measure(graph, seed -> RandomBlocks.uniform(seed, DESTINATIONS, country.minLatitude(), country.maxLatitude(), country.minLongitude(), country.maxLongitude()));
@@ -82,7 +87,7 @@ class CountryScaleBenchmark {
         final AtomicLong roads = new AtomicLong();
         final AtomicLong emptyIsochrones = new AtomicLong();
         final AtomicLong spacePeak = new AtomicLong();
-        final ConcurrentTasks.Result iso = ConcurrentTasks.run(TASKS, 2000, graphHeap, task -> {
+        final ConcurrentTasks.Result iso = ConcurrentTasks.run(TASKS, SAMPLE_MILLIS, graphHeap, task -> {
             final CoordinateBlock sites = points.make(1000 + task);
             for (int i = 0; i < ISOCHRONES / TASKS; i++) {
                 final ReachableNodes reached = graph.reachable(sites.latitude(i % sites.size()), sites.longitude(i % sites.size()),
@@ -138,7 +143,7 @@ class CountryScaleBenchmark {
                                  final String label) throws Exception {
         final AtomicLong beyond = new AtomicLong();
         final AtomicLong routable = new AtomicLong();
-        final ConcurrentTasks.Result result = ConcurrentTasks.run(TASKS, 2000, graphHeap, task -> {
+        final ConcurrentTasks.Result result = ConcurrentTasks.run(TASKS, SAMPLE_MILLIS, graphHeap, task -> {
             final MatrixResult m = graph.matrix(RandomBlocks.first(points.make(10 + task), origins), points.make(20 + task), cutoff);
             for (int r = 0; r < m.rows(); r++) {
                 for (int c = 0; c < m.columns(); c++) {
