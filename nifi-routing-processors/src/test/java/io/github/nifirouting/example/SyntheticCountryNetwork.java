@@ -293,10 +293,8 @@ public final class SyntheticCountryNetwork {
     }
 
     private final class Chunk {
-        private long[] ids = new long[256];
-        private double[] xs = new double[256];
-        private double[] ys = new double[256];
-        private int nodes;
+        /** Every node of the chunk, in the order they were made (written as they are, not as a polyline). */
+        private final Line nodes = new Line();
         private final List<WayRecord> ways = new ArrayList<>();
         private final List<Restriction> restrictions = new ArrayList<>();
         private long nextNodeId;
@@ -312,15 +310,7 @@ public final class SyntheticCountryNetwork {
         }
 
         long node(final long id, final double x, final double y) {
-            if (nodes == ids.length) {
-                ids = Arrays.copyOf(ids, nodes * 2);
-                xs = Arrays.copyOf(xs, nodes * 2);
-                ys = Arrays.copyOf(ys, nodes * 2);
-            }
-            ids[nodes] = id;
-            xs[nodes] = x;
-            ys[nodes] = y;
-            nodes++;
+            nodes.add(id, x, y);
             return id;
         }
 
@@ -362,8 +352,8 @@ public final class SyntheticCountryNetwork {
 
         void emit(final Sink sink, final int pass) {
             if (pass == 0) {
-                for (int i = 0; i < nodes; i++) {
-                    sink.node(ids[i], xs[i], ys[i]);
+                for (int i = 0; i < nodes.size; i++) {
+                    sink.node(nodes.ids[i], nodes.xs[i], nodes.ys[i]);
                 }
             } else if (pass == 1) {
                 for (final WayRecord way : ways) {
