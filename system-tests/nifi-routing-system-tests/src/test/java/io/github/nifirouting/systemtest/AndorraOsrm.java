@@ -121,12 +121,7 @@ final class AndorraOsrm implements AutoCloseable {
             if (!ENGINE_USERS.contains(processor.path("component").path("name").asText())) {
                 continue;
             }
-            final ObjectNode update = JSON.createObjectNode();
-            update.set("revision", rest.revision(processor));
-            final ObjectNode component = update.putObject("component");
-            component.put("id", processor.path("id").asText());
-            component.putObject("config").putObject("properties").put("Routing Engine", serviceId);
-            rest.put("/processors/" + processor.path("id").asText(), update);
+            rest.updateProcessorConfig(processor, config -> config.putObject("properties").put("Routing Engine", serviceId));
         }
         return serviceId;
     }

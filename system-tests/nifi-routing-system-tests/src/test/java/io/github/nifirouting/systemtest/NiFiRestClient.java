@@ -124,6 +124,16 @@ final class NiFiRestClient {
     }
 
     /** A revision object for a component NiFi has not seen modified by anyone but us. */
+    /** Changes a processor's config (properties, scheduling, concurrent tasks) at its current revision; {@code config} fills it. */
+    JsonNode updateProcessorConfig(final JsonNode processor, final java.util.function.Consumer<ObjectNode> config) {
+        final ObjectNode update = JSON.createObjectNode();
+        update.set("revision", revision(processor));
+        final ObjectNode component = update.putObject("component");
+        component.put("id", processor.path("id").asText());
+        config.accept(component.putObject("config"));
+        return put("/processors/" + processor.path("id").asText(), update);
+    }
+
     ObjectNode revision(final JsonNode entity) {
         final ObjectNode revision = JSON.createObjectNode();
         revision.put("version", entity.path("revision").path("version").asLong(0));

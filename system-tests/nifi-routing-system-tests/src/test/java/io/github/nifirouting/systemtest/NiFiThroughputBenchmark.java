@@ -159,40 +159,26 @@ class NiFiThroughputBenchmark {
                     // Unset: the processor's Request Pipelining as shipped (one-ahead); "sequential" to compare.
                     final String pipelining = System.getProperty("benchmark.pipelining");
                     if (tasks != null || pipelining != null) {
-                        final ObjectNode update = JSON.createObjectNode();
-                        update.set("revision", rest.revision(processor));
-                        final ObjectNode component = update.putObject("component");
-                        component.put("id", routerId);
-                        final ObjectNode config = component.putObject("config");
-                        if (tasks != null) {
-                            config.put("concurrentlySchedulableTaskCount", tasks);
-                            concurrentTasks = tasks;
-                        }
-                        if (pipelining != null) {
-                            config.putObject("properties").put("Request Pipelining", pipelining);
-                        }
-                        rest.put("/processors/" + routerId, update);
+                        rest.updateProcessorConfig(processor, config -> {
+                            if (tasks != null) {
+                                config.put("concurrentlySchedulableTaskCount", tasks);
+                            }
+                            if (pipelining != null) {
+                                config.putObject("properties").put("Request Pipelining", pipelining);
+                            }
+                        });
+                        concurrentTasks = tasks != null ? tasks : concurrentTasks;
                     }
                 }
                 // Unset: the template's Max Pairs Per Tile (1,000,000); more pairs per tile give a tile several requests at 1000 x 1000.
                 final String tilePairs = System.getProperty("benchmark.tile.pairs");
                 if (tilePairs != null && processor.path("component").path("name").asText().equals("ChunkCoordinates")) {
-                    final ObjectNode update = JSON.createObjectNode();
-                    update.set("revision", rest.revision(processor));
-                    final ObjectNode component = update.putObject("component");
-                    component.put("id", processor.path("id").asText());
-                    component.putObject("config").putObject("properties").put("Max Pairs Per Tile", tilePairs);
-                    rest.put("/processors/" + processor.path("id").asText(), update);
+                    rest.updateProcessorConfig(processor, config -> config.putObject("properties").put("Max Pairs Per Tile", tilePairs));
                 }
                 // Unset: the template's GetFile Run Schedule (10 sec), which can delay a round's pick-up by one period (tile-stall).
                 final String getFileSchedule = System.getProperty("benchmark.getfile.schedule");
                 if (getFileSchedule != null && processor.path("component").path("type").asText().endsWith(".GetFile")) {
-                    final ObjectNode update = JSON.createObjectNode();
-                    update.set("revision", rest.revision(processor));
-                    final ObjectNode component = update.putObject("component");
-                    component.put("id", processor.path("id").asText());
-                    component.putObject("config").put("schedulingPeriod", getFileSchedule);
-                    rest.put("/processors/" + processor.path("id").asText(), update);
+                    rest.updateProcessorConfig(processor, config -> config.put("schedulingPeriod", getFileSchedule));
                 }
             }
             assertTrue(routerId != null && concurrentTasks > 0, "template has an InvokeRoutingMatrix");
