@@ -12,6 +12,7 @@ import io.github.nifirouting.matrix.MatrixRowWriter;
 import io.github.nifirouting.matrix.MatrixRouter;
 import io.github.nifirouting.matrix.TilePoints;
 import io.github.nifirouting.matrix.TileReader;
+import io.github.nifirouting.model.MatrixLimits;
 import io.github.nifirouting.matrix.RequestsAhead;
 import io.github.nifirouting.matrix.TileRequests;
 import io.github.nifirouting.memory.HeapGuard;
@@ -57,6 +58,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.ArrayList;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -191,6 +193,18 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
             .required(true)
             .build();
 
+    public static final PropertyDescriptor TILES_PER_TRIGGER = new PropertyDescriptor.Builder()
+            .name("Tiles per Trigger")
+            .description("Most tiles taken from the queue at once and routed as one stream of requests: with Request Pipelining, the "
+                    + "next tile's first request is with the engine while the previous tile's last rows are written, so tiles of a "
+                    + "single request (1000 x 1000 against OSRM) do not leave the engine idle while NiFi writes. Each tile still "
+                    + "gets its own output and its own failure handling; when the engine's circuit opens, the tiles not yet routed "
+                    + "go back to the queue. 1 takes one tile at a time.")
+            .required(true)
+            .defaultValue("4")
+            .addValidator(StandardValidators.POSITIVE_INTEGER_VALIDATOR)
+            .build();
+
     public static final Relationship REL_SUCCESS = new Relationship.Builder().name("success")
             .description("Matrix rows of a tile").build();
     public static final Relationship REL_RETRY = new Relationship.Builder().name("retry")
@@ -205,7 +219,7 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
     static final String ERROR_KIND = EngineFailures.ERROR_KIND;
 
     private static final List<PropertyDescriptor> PROPERTIES = Stream.concat(Stream.of(ROUTING_ENGINE, RECORD_READER, RECORD_WRITER,
-                    DESTINATION_SET, MAX_SNAP_DISTANCE, EXCLUDE_SELF_PAIRS, MAX_RETRIES, RESULT_CACHE, REQUEST_PIPELINING),
+                    DESTINATION_SET, MAX_SNAP_DISTANCE, EXCLUDE_SELF_PAIRS, MAX_RETRIES, RESULT_CACHE, REQUEST_PIPELINING, TILES_PER_TRIGGER),
             Stream.concat(PointFields.PROPERTIES.stream(), HeapGuard.PROPERTIES.stream())).toList();
 
     private static final Set<Relationship> RELATIONSHIPS = Set.of(REL_SUCCESS, REL_RETRY, REL_FAILURE, REL_ORIGINAL);
@@ -256,19 +270,22 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
         if (!heapGate.admit(context, session, getLogger())) {
             return;
         }
-        final FlowFile tile = session.get();
-        if (tile == null) {
+        final List<FlowFile> flowFiles = session.get(context.getProperty(TILES_PER_TRIGGER).asInteger());
+        if (flowFiles.isEmpty()) {
             return;
         }
         final RoutingEngineService engine = context.getProperty(ROUTING_ENGINE).asControllerService(RoutingEngineService.class);
-        final TilePoints points;
-        try {
-            points = readTile(context, session, tile);
-        } catch (final TileReader.TileException e) {
-            fail(session, tile, "INVALID_TILE", e.getMessage());
-            return;
+        final List<TileOutput> tiles = new ArrayList<>();
+        for (final FlowFile tile : flowFiles) {
+            try {
+                tiles.add(new TileOutput(tile, readTile(context, session, tile)));
+            } catch (final TileReader.TileException e) {
+                fail(session, tile, "INVALID_TILE", e.getMessage());
+            }
         }
-        routeAndWrite(context, session, tile, engine, points);
+        if (!tiles.isEmpty()) {
+            routeAndWrite(context, session, engine, tiles);
+        }
     }
 
     private TilePoints readTile(final ProcessContext context, final ProcessSession session, final FlowFile tile) throws TileReader.TileException {
@@ -314,45 +331,73 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
     }
 
     /**
-     * Cuts the tile into engine-sized requests and writes each request's rows as its answer arrives: memory is one
-     * request. The rows FlowFile is removed if any request fails, so a tile never leaves partial output.
+     * Routes the tiles as one stream of engine-sized requests ({@link TileRequests#routeTiles}) and writes each request's
+     * rows as its answer arrives: memory is one request (two with a request ahead), not a tile. A tile's rows FlowFile is
+     * removed if any of its requests fails, so a tile never leaves partial output; an open circuit sends the failed tile
+     * and every tile not yet routed back to the queue and yields.
      */
-    private void routeAndWrite(final ProcessContext context, final ProcessSession session, final FlowFile tile,
-                               final RoutingEngineService engine, final TilePoints points) {
+    private void routeAndWrite(final ProcessContext context, final ProcessSession session, final RoutingEngineService engine,
+                               final List<TileOutput> tiles) {
         final RecordSetWriterFactory writers = context.getProperty(RECORD_WRITER).asControllerService(RecordSetWriterFactory.class);
         final double maxSnap = context.getProperty(MAX_SNAP_DISTANCE).isSet() ? context.getProperty(MAX_SNAP_DISTANCE).asDouble() : Double.POSITIVE_INFINITY;
         final MatrixOptions options = Double.isInfinite(maxSnap) ? MatrixOptions.NONE : MatrixOptions.maxSnap(maxSnap);
         final MatrixRowWriter rowWriter = new MatrixRowWriter(maxSnap, context.getProperty(EXCLUDE_SELF_PAIRS).asBoolean());
         final MatrixCacheService cache = context.getProperty(RESULT_CACHE).asControllerService(MatrixCacheService.class);
-        final CallStats stats = new CallStats();
         final MatrixRouter matrixRouter = cache == null ? MatrixRouter.of(engine, options)
                 : CachedMatrixRouter.around(MatrixRouter.of(engine, options), cache, CachedMatrixRouter.scope(engine, options));
-        final TileRequests.BlockRouter router = (origins, destinations) -> matrixRouter.route(origins, destinations, stats);
-        final MatrixRowWriter.Counts counts = new MatrixRowWriter.Counts();
-        FlowFile rows = session.create(tile);
-        final Map<String, String> attributes = new HashMap<>();
-        try (OutputStream out = session.write(rows);
-             RecordSetWriter writer = writers.createWriter(getLogger(), writers.getSchema(tile.getAttributes(), MatrixRowWriter.SCHEMA), out, rows)) {
-            writer.beginRecordSet();
-            final MatrixRowSink sink = MatrixRowSink.of(writer);
-            TileRequests.route(points.origins(), points.destinations(), engine.getMatrixLimits(options), router,
-                    (origins, destinations, part) -> rowWriter.writeBlock(origins, destinations, part, sink, counts), requestsAhead);
-            rowWriter.writeInvalid(points, sink, counts);
-            final WriteResult result = writer.finishRecordSet();
-            attributes.putAll(result.getAttributes());
-            attributes.put("record.count", String.valueOf(result.getRecordCount()));
-            attributes.put(CoreAttributes.MIME_TYPE.key(), writer.getMimeType());
-            attributes.put(CoreAttributes.FILENAME.key(), OutputNames.name(tile, rows, writer.getMimeType()));
-        } catch (final RoutingException e) {
-            session.remove(rows);
-            handleEngineFailure(context, session, tile, e, stats);
-            return;
-        } catch (final IOException | SchemaNotFoundException | RuntimeException e) {
-            session.remove(rows);
-            fail(session, tile, "WRITE_FAILED", "cannot write the matrix rows: " + e.getMessage());
-            return;
+        final MatrixLimits limits = engine.getMatrixLimits(options);
+        final List<TileRequests.Tile> stream = new ArrayList<>();
+        for (final TileOutput tile : tiles) {
+            stream.add(new TileRequests.Tile(tile.points.origins(), tile.points.destinations(), limits,
+                    (origins, destinations) -> matrixRouter.route(origins, destinations, tile.stats)));
         }
-        FlowFile original = tile;
+        TileRequests.routeTiles(stream, requestsAhead, new TileRequests.TileConsumer() {
+            @Override
+            public void accept(final int index, final CoordinateBlock origins, final CoordinateBlock destinations, final MatrixResult part)
+                    throws IOException {
+                final TileOutput tile = tiles.get(index);
+                rowWriter.writeBlock(origins, destinations, part, tile.open(session, writers), tile.counts);
+            }
+
+            @Override
+            public void completed(final int index) throws IOException {
+                final TileOutput tile = tiles.get(index);
+                rowWriter.writeInvalid(tile.points, tile.open(session, writers), tile.counts);
+                transferRouted(session, engine, limits, tile, tile.finish());
+            }
+
+            @Override
+            public boolean failed(final int index, final Exception failure) {
+                final TileOutput tile = tiles.get(index);
+                tile.discard(session);
+                if (failure instanceof RoutingException e && e.kind() == RoutingException.Kind.UNAVAILABLE) {
+                    // Open circuit: this tile and the ones not routed yet wait in the queue; tiles already routed stay done.
+                    session.adjustCounter("Engine requests", tile.stats.requests(), false);
+                    for (final TileOutput waiting : tiles.subList(index, tiles.size())) {
+                        session.transfer(waiting.tile);
+                    }
+                    getLogger().debug("Engine unavailable ({}); yielding with {} tiles left queued", e.getMessage(), tiles.size() - index);
+                    session.adjustCounter("Yields on open circuit", 1, false);
+                    context.yield();
+                    return false;
+                }
+                if (failure instanceof RoutingException e) {
+                    handleEngineFailure(context, session, tile.tile, e, tile.stats);
+                } else {
+                    fail(session, tile.tile, "WRITE_FAILED", "cannot write the matrix rows: " + failure.getMessage());
+                }
+                return true;
+            }
+        });
+    }
+
+    /** Transfers a routed tile's rows (with {@code written}: the writer's attributes) and its original, and counts it. */
+    private void transferRouted(final ProcessSession session, final RoutingEngineService engine, final MatrixLimits limits,
+                                final TileOutput tile, final Map<String, String> written) {
+        final CallStats stats = tile.stats;
+        final MatrixRowWriter.Counts counts = tile.counts;
+        final Map<String, String> attributes = new HashMap<>(written);
+        FlowFile original = tile.tile;
         if (stats.cacheUsed()) {
             session.adjustCounter("Cache hits", stats.cacheHits(), false);
             session.adjustCounter("Cache misses", stats.cacheMisses(), false);
@@ -373,13 +418,11 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
         attributes.put("routing.pairs.invalid", String.valueOf(counts.invalid));
         attributes.put("routing.pairs.no.road", String.valueOf(counts.noRoad));
         attributes.put("routing.pairs.estimated", String.valueOf(counts.estimated));
-        final long maxElements = engine.getMatrixLimits(options).maxElements();
-        if (maxElements < Long.MAX_VALUE && stats.answeredRequests() > 0) {
+        if (limits.maxElements() < Long.MAX_VALUE && stats.answeredRequests() > 0) {
             attributes.put("routing.request.fill", String.format(java.util.Locale.ROOT, "%.3f",
-                    (double) stats.answeredPairs() / stats.answeredRequests() / maxElements));
+                    (double) stats.answeredPairs() / stats.answeredRequests() / limits.maxElements()));
         }
-        rows = session.putAllAttributes(rows, attributes);
-        session.transfer(rows, REL_SUCCESS);
+        session.transfer(session.putAllAttributes(tile.rows, attributes), REL_SUCCESS);
         session.transfer(session.removeAttribute(original, RETRY_COUNT), REL_ORIGINAL);
         session.adjustCounter("Tiles routed", 1, false);
         session.adjustCounter("Pairs OK", counts.ok, false);
@@ -389,6 +432,72 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
         session.adjustCounter("Pairs with invalid coordinates", counts.invalid, false);
         session.adjustCounter("Engine requests", stats.requests(), false);
         session.adjustCounter("Engine retries", stats.retries(), false);
+    }
+
+    /**
+     * One tile of a trigger and its rows FlowFile, opened at its first answer and finished when its last answer is written;
+     * tiles are written one after the other, so at most one writer is open at a time.
+     */
+    private final class TileOutput {
+        private final FlowFile tile;
+        private final TilePoints points;
+        private final CallStats stats = new CallStats();
+        private final MatrixRowWriter.Counts counts = new MatrixRowWriter.Counts();
+        private FlowFile rows;
+        private OutputStream out;
+        private RecordSetWriter writer;
+        private MatrixRowSink sink;
+
+        TileOutput(final FlowFile tile, final TilePoints points) {
+            this.tile = tile;
+            this.points = points;
+        }
+
+        MatrixRowSink open(final ProcessSession session, final RecordSetWriterFactory writers) throws IOException {
+            if (sink == null) {
+                rows = session.create(tile);
+                out = session.write(rows);
+                try {
+                    writer = writers.createWriter(getLogger(), writers.getSchema(tile.getAttributes(), MatrixRowWriter.SCHEMA), out, rows);
+                } catch (final SchemaNotFoundException e) {
+                    throw new IOException("no schema for the matrix rows: " + e.getMessage(), e);
+                }
+                writer.beginRecordSet();
+                sink = MatrixRowSink.of(writer);
+            }
+            return sink;
+        }
+
+        /** Finishes the record set and closes the writer; returns the attributes the rows FlowFile gets from the writing. */
+        Map<String, String> finish() throws IOException {
+            final Map<String, String> attributes = new HashMap<>();
+            try (OutputStream closing = out; RecordSetWriter finishing = writer) {
+                final WriteResult result = finishing.finishRecordSet();
+                attributes.putAll(result.getAttributes());
+                attributes.put("record.count", String.valueOf(result.getRecordCount()));
+                attributes.put(CoreAttributes.MIME_TYPE.key(), finishing.getMimeType());
+                attributes.put(CoreAttributes.FILENAME.key(), OutputNames.name(tile, rows, finishing.getMimeType()));
+            } finally {
+                writer = null;
+                out = null;
+            }
+            return attributes;
+        }
+
+        /** Drops whatever was written for this tile. */
+        void discard(final ProcessSession session) {
+            try (OutputStream closing = out; RecordSetWriter closingWriter = writer) {
+                // closed by try-with-resources; the content is removed below
+            } catch (final IOException | RuntimeException ignored) {
+                // the rows are removed anyway
+            }
+            writer = null;
+            out = null;
+            if (rows != null) {
+                session.remove(rows);
+                rows = null;
+            }
+        }
     }
 
     private void handleEngineFailure(final ProcessContext context, final ProcessSession session, final FlowFile tile,

@@ -176,6 +176,40 @@ class TileRequestsTest {
         }
     }
 
+    @Test
+    void theNextTilesRequestIsWithTheEngineWhileTheLastAnswerOfATileIsConsumed() throws Exception {
+        final CountDownLatch secondTileAsked = new CountDownLatch(1);
+        final List<String> events = new ArrayList<>();
+        final TileRequests.BlockRouter first = TileRequestsTest::answer;
+        final TileRequests.BlockRouter second = (o, d) -> {
+            secondTileAsked.countDown();
+            return answer(o, d);
+        };
+        try (RequestsAhead ahead = RequestsAhead.start(1, "test")) {
+            TileRequests.routeTiles(List.of(new TileRequests.Tile(block("o", 2), block("d", 2), MatrixLimits.UNLIMITED, first),
+                    new TileRequests.Tile(block("p", 0), block("d", 2), MatrixLimits.UNLIMITED, first),
+                    new TileRequests.Tile(block("q", 3), block("d", 2), MatrixLimits.UNLIMITED, second)), ahead, new TileRequests.TileConsumer() {
+                @Override
+                public void accept(final int tile, final CoordinateBlock o, final CoordinateBlock d, final MatrixResult part) {
+                    events.add("accept " + tile + (tile == 0 ? " overlapped=" + awaitQuietly(secondTileAsked) : ""));
+                }
+
+                @Override
+                public void completed(final int tile) {
+                    events.add("completed " + tile);
+                }
+
+                @Override
+                public boolean failed(final int tile, final Exception failure) {
+                    events.add("failed " + tile);
+                    return true;
+                }
+            });
+        }
+        assertEquals(List.of("accept 0 overlapped=true", "completed 0", "completed 1", "accept 2", "completed 2"), events,
+                "one request per tile, the third tile's sent while the first's answer was written; the empty tile completes in order");
+    }
+
     private static boolean awaitQuietly(final CountDownLatch latch) {
         try {
             return latch.await(20, TimeUnit.SECONDS);

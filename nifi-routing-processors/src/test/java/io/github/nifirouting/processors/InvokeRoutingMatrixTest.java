@@ -251,6 +251,48 @@ class InvokeRoutingMatrixTest {
     }
 
     @Test
+    void severalTilesPerTriggerEachGetTheirOwnOutputAndTheirOwnFailure() {
+        runner.setProperty(InvokeRoutingMatrix.TILES_PER_TRIGGER, "3");
+        // Tile 1 answers, tile 2 is rejected, tile 3 answers: one run takes all three.
+        engine.answerNext().failNext(new RoutingException(RoutingException.Kind.REJECTED, "InvalidQuery: bad coordinates")).answerNext();
+        runner.enqueue("id,latitude,longitude\na,47.0,8.0\n");
+        runner.enqueue("id,latitude,longitude\nb,47.1,8.0\n");
+        runner.enqueue("id,latitude,longitude\nc,47.2,8.0\n");
+        runner.run();
+        assertEquals(3, engine.calls());
+        assertEquals(0, runner.getQueueSize().getObjectCount());
+        runner.assertTransferCount(InvokeRoutingMatrix.REL_SUCCESS, 2);
+        runner.assertTransferCount(InvokeRoutingMatrix.REL_ORIGINAL, 2);
+        runner.assertTransferCount(InvokeRoutingMatrix.REL_FAILURE, 1);
+        runner.getFlowFilesForRelationship(InvokeRoutingMatrix.REL_FAILURE).get(0).assertContentEquals("id,latitude,longitude\nb,47.1,8.0\n");
+        final Set<String> origins = new java.util.TreeSet<>();
+        for (final MockFlowFile rows : runner.getFlowFilesForRelationship(InvokeRoutingMatrix.REL_SUCCESS)) {
+            rows.assertAttributeEquals("routing.requests", "1");
+            origins.add(rows.getAttribute("record.count"));
+        }
+        assertEquals(Set.of("1"), origins, "each rows FlowFile holds its own tile's single pair");
+    }
+
+    @Test
+    void anOpenCircuitInTheMiddleOfATriggerKeepsTheRoutedTilesAndLeavesTheRestQueued() {
+        runner.setProperty(InvokeRoutingMatrix.TILES_PER_TRIGGER, "3");
+        engine.answerNext().failNext(new RoutingException(RoutingException.Kind.UNAVAILABLE, "circuit open"));
+        runner.enqueue("id,latitude,longitude\na,47.0,8.0\n");
+        runner.enqueue("id,latitude,longitude\nb,47.1,8.0\n");
+        runner.enqueue("id,latitude,longitude\nc,47.2,8.0\n");
+        runner.run();
+        assertEquals(2, engine.calls(), "no request for the third tile after the circuit opened");
+        runner.assertTransferCount(InvokeRoutingMatrix.REL_SUCCESS, 1);
+        runner.assertTransferCount(InvokeRoutingMatrix.REL_RETRY, 0);
+        runner.assertTransferCount(InvokeRoutingMatrix.REL_FAILURE, 0);
+        assertEquals(2, runner.getQueueSize().getObjectCount(), "the failed tile and the one after it stay queued");
+        assertTrue(((org.apache.nifi.util.MockProcessContext) runner.getProcessContext()).isYieldCalled());
+        runner.run();
+        runner.assertTransferCount(InvokeRoutingMatrix.REL_SUCCESS, 3);
+        assertEquals(0, runner.getQueueSize().getObjectCount());
+    }
+
+    @Test
     void excludeSelfPairs() throws IOException {
         runner.setProperty(InvokeRoutingMatrix.EXCLUDE_SELF_PAIRS, "true");
         runner.enqueue("id,latitude,longitude\na,47.0,8.0\nb,47.01,8.0\n");
