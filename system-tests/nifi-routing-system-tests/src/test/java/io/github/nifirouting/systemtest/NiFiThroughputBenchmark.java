@@ -158,13 +158,19 @@ class NiFiThroughputBenchmark {
                     final Integer tasks = Integer.getInteger("benchmark.tasks");
                     // Unset: the processor's Request Pipelining as shipped (one-ahead); "sequential" to compare.
                     final String pipelining = System.getProperty("benchmark.pipelining");
-                    if (tasks != null || pipelining != null) {
+                    // Unset: the processor's Tiles per Trigger as shipped (4).
+                    final String tilesPerTrigger = System.getProperty("benchmark.tiles.per.trigger");
+                    if (tasks != null || pipelining != null || tilesPerTrigger != null) {
                         rest.updateProcessorConfig(processor, config -> {
                             if (tasks != null) {
                                 config.put("concurrentlySchedulableTaskCount", tasks);
                             }
+                            final ObjectNode properties = config.putObject("properties");
                             if (pipelining != null) {
-                                config.putObject("properties").put("Request Pipelining", pipelining);
+                                properties.put("Request Pipelining", pipelining);
+                            }
+                            if (tilesPerTrigger != null) {
+                                properties.put("Tiles per Trigger", tilesPerTrigger);
                             }
                         });
                         concurrentTasks = tasks != null ? tasks : concurrentTasks;
