@@ -66,11 +66,13 @@ import java.util.stream.Stream;
 @CapabilityDescription("Sends one O-D tile (from ChunkCoordinates, or any records with points) to a routing engine service and writes one "
         + "flat row per origin-destination pair through a Record Writer: origin_id, destination_id, duration_s, distance_m, status, "
         + "origin_snap_m, destination_snap_m. A tile of any size is cut into requests that fit the engine's limits and each request's "
-        + "rows are written as its answer arrives, so memory is one request, not the tile. Unroutable pairs "
+        + "rows are written as its answer arrives, so memory is one request, not the tile (two with Request Pipelining, which sends the "
+        + "next request, of the same tile or of the next of the tiles taken in one trigger, while the rows are written). Each tile gets its "
+        + "own rows FlowFile. Unroutable pairs "
         + "are kept with null values and status UNROUTABLE; pairs involving a record without a valid point get INVALID_COORDINATE, so "
         + "every pair appears exactly once. If any request fails, the tile's rows are discarded: no "
         + "partial output. Engine failures are handled "
-        + "the NiFi way: when the engine's circuit breaker is open the processor yields and leaves the FlowFile queued; transient "
+        + "the NiFi way: when the engine's circuit breaker is open the processor yields and leaves the tile (and the trigger's tiles not yet routed) queued; transient "
         + "failures (after the engine service's own retries) go to 'retry', penalized, up to Max Retries; permanent ones to 'failure'.")
 @InputRequirement(InputRequirement.Requirement.INPUT_REQUIRED)
 @SupportsBatching
