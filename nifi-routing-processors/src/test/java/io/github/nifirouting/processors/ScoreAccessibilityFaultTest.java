@@ -102,6 +102,8 @@ class ScoreAccessibilityFaultTest {
         invoker.setProperty(InvokeRoutingMatrix.RECORD_WRITER, "csv-writer");
         invoker.setProperty(InvokeRoutingMatrix.DESTINATION_SET, "competitors");
         invoker.setProperty(InvokeRoutingMatrix.MAX_RETRIES, "100");
+        // One tile per run: the scenario interleaves single tiles, late retries and the outage step by step.
+        invoker.setProperty(InvokeRoutingMatrix.TILES_PER_TRIGGER, "1");
     }
 
     private static void csv(final TestRunner runner) throws Exception {
