@@ -7,8 +7,9 @@ import java.io.IOException;
 
 /**
  * Where {@link MatrixRowWriter} puts its rows, one call per origin-destination pair with the values as primitives.
- * {@link #of} picks the way into a NiFi record writer: the bundle's own Parquet writer takes the values straight into
- * its column writers ({@link ParquetMatrixRows}, no object per row); any other writer (CSV, JSON, Avro, ...) gets one
+ * {@link #of} picks the way into a NiFi record writer: the bundle's own Parquet writer takes strings as dictionary ids and
+ * encodes its pages itself under its "All But Floating Point" setting ({@link DictionaryMatrixRows}), else takes the
+ * values straight into parquet-java's column writers ({@link ParquetMatrixRows}), no object per row either way; any other writer (CSV, JSON, Avro, ...) gets one
  * NiFi record per row ({@link RecordMatrixRows}). Both write the same rows.
  */
 public interface MatrixRowSink {
@@ -28,8 +29,13 @@ public interface MatrixRowSink {
 
     /** The fastest sink the writer supports, given that the writer was created with {@link MatrixRowWriter#SCHEMA}. */
     static MatrixRowSink of(final RecordSetWriter writer) throws IOException {
-        if (writer instanceof ParquetRecordWriter parquet && ParquetMatrixRows.supports(parquet)) {
-            return new ParquetMatrixRows(parquet.flatRows());
+        if (writer instanceof ParquetRecordWriter parquet) {
+            if (DictionaryMatrixRows.supports(parquet)) {
+                return new DictionaryMatrixRows(parquet.dictionaryRows());
+            }
+            if (ParquetMatrixRows.supports(parquet)) {
+                return new ParquetMatrixRows(parquet.flatRows());
+            }
         }
         return new RecordMatrixRows(writer);
     }

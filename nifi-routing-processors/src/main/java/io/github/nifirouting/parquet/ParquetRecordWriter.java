@@ -42,6 +42,7 @@ public final class ParquetRecordWriter extends AbstractRecordSetWriter {
     /** Built on first use: a file is written either record by record or as flat rows, never both. */
     private ParquetWriter<Record> records;
     private FlatRows flatRows;
+    private DictionaryRows dictionaryRows;
     private boolean closed;
 
     public ParquetRecordWriter(final RecordSchema schema, final OutputStream out, final Settings settings) throws IOException {
@@ -54,7 +55,7 @@ public final class ParquetRecordWriter extends AbstractRecordSetWriter {
 
     @Override
     protected Map<String, String> writeRecord(final Record record) throws IOException {
-        if (flatRows != null) {
+        if (flatRows != null || dictionaryRows != null) {
             throw new IllegalStateException("this file is being written as flat rows");
         }
         if (records == null) {
@@ -74,7 +75,7 @@ public final class ParquetRecordWriter extends AbstractRecordSetWriter {
      * geometry field, and no record written yet.
      */
     public boolean supportsFlatRows() {
-        return records == null && FlatRows.supports(schema) && schema.getFieldNames().stream().noneMatch(settings.geometryFields()::contains);
+        return records == null && dictionaryRows == null && FlatRows.supports(schema) && schema.getFieldNames().stream().noneMatch(settings.geometryFields()::contains);
     }
 
     /**
@@ -90,6 +91,29 @@ public final class ParquetRecordWriter extends AbstractRecordSetWriter {
                     Codecs.forOneWriter(settings.zstdLevel()), settings.codec(), settings.rowGroupBytes()), this::incrementRecordCount);
         }
         return flatRows;
+    }
+
+    /**
+     * Whether {@link #dictionaryRows()} can write this file: as {@link #supportsFlatRows()}, under the "All But Floating
+     * Point" dictionary setting (strings dictionary-encoded, doubles plain), the layout {@link DictionaryRows} writes.
+     */
+    public boolean supportsDictionaryRows() {
+        return flatRows == null && (dictionaryRows != null || supportsFlatRows()) && settings.dictionary() == DictionaryEncoding.NOT_FLOATING_POINT;
+    }
+
+    /**
+     * The writer of this file's rows with strings given as dictionary ids ({@link DictionaryRows}): the same rows and
+     * layout settings as the record path, pages cut by this bundle. Rows count as records in {@link #finishRecordSet()}.
+     */
+    public DictionaryRows dictionaryRows() throws IOException {
+        if (dictionaryRows == null) {
+            if (!supportsDictionaryRows()) {
+                throw new IllegalStateException("schema " + schema.getFieldNames() + " cannot be written as dictionary rows with these settings");
+            }
+            dictionaryRows = new DictionaryRows(schema, file, recordSupport.parquetSchema(), flatProperties(), Codecs.forOneWriter(settings.zstdLevel()),
+                    settings.codec(), settings.rowGroupBytes(), this::incrementRecordCount);
+        }
+        return dictionaryRows;
     }
 
     /**
@@ -156,6 +180,8 @@ public final class ParquetRecordWriter extends AbstractRecordSetWriter {
             closed = true;
             if (flatRows != null) {
                 flatRows.close();
+            } else if (dictionaryRows != null) {
+                dictionaryRows.close();
             } else {
                 // No row at all still makes a valid (empty) Parquet file with the schema.
                 if (records == null) {

@@ -1,0 +1,114 @@
+package io.github.nifirouting.matrix;
+
+import io.github.nifirouting.model.MatrixRowFields;
+import io.github.nifirouting.parquet.DictionaryRows;
+import io.github.nifirouting.parquet.ParquetRecordWriter;
+
+import java.io.IOException;
+
+/**
+ * Matrix rows into the bundle's Parquet writer with their strings as dictionary ids ({@link DictionaryRows}): an origin's
+ * id is looked up once for its whole row of pairs, each announced destination once per request, and the OK status once
+ * per row group; every other value is an array store. The writer's layout when its dictionary setting is "All But
+ * Floating Point" (the drive-time template's).
+ */
+final class DictionaryMatrixRows implements MatrixRowSink {
+
+    private static final int ORIGIN_ID = 0;
+    private static final int DESTINATION_ID = 1;
+    private static final int DURATION_S = 2;
+    private static final int DISTANCE_M = 3;
+    private static final int STATUS = 4;
+    private static final int ORIGIN_SNAP_M = 5;
+    private static final int DESTINATION_SNAP_M = 6;
+    private static final int UNKNOWN = -1;
+
+    private final DictionaryRows rows;
+    /** The dictionaries' generation the ids below belong to. */
+    private int generation;
+    private String lastOrigin;
+    private int lastOriginId = UNKNOWN;
+    private int okId = UNKNOWN;
+    /** The current request's destination ids in column order, their dictionary ids (UNKNOWN until asked), and the likely next column. */
+    private String[] columnIds = new String[0];
+    private int[] columnDictionaryIds = new int[0];
+    private int nextColumn;
+
+    DictionaryMatrixRows(final DictionaryRows rows) {
+        this.rows = rows;
+        this.generation = rows.generation();
+    }
+
+    /** The writer must have been created for exactly the matrix row schema (field order is what the ids index). */
+    static boolean supports(final ParquetRecordWriter writer) {
+        return MatrixRowWriter.SCHEMA.equals(writer.getSchema()) && writer.supportsDictionaryRows();
+    }
+
+    @Override
+    public void destinations(final String[] ids) {
+        columnIds = ids;
+        columnDictionaryIds = new int[ids.length];
+        java.util.Arrays.fill(columnDictionaryIds, UNKNOWN);
+        nextColumn = 0;
+    }
+
+    @Override
+    public void row(final String originId, final String destinationId, final double durationS, final double distanceM, final String status,
+                    final double originSnapM, final double destinationSnapM) throws IOException {
+        if (generation != rows.generation()) {
+            forgetIds();
+        }
+        if (originId != lastOrigin) {
+            lastOrigin = originId;
+            lastOriginId = rows.id(ORIGIN_ID, originId);
+        }
+        rows.text(ORIGIN_ID, lastOriginId);
+        rows.text(DESTINATION_ID, destination(destinationId));
+        if (status == MatrixRowFields.STATUS_OK) {
+            if (okId == UNKNOWN) {
+                okId = rows.id(STATUS, MatrixRowFields.STATUS_OK);
+            }
+            rows.text(STATUS, okId);
+        } else {
+            rows.text(STATUS, rows.id(STATUS, status));
+        }
+        rows.number(DURATION_S, durationS);
+        rows.number(DISTANCE_M, distanceM);
+        rows.number(ORIGIN_SNAP_M, originSnapM);
+        rows.number(DESTINATION_SNAP_M, destinationSnapM);
+        rows.endRow();
+    }
+
+    /** A new row group has new dictionaries. */
+    private void forgetIds() {
+        generation = rows.generation();
+        lastOrigin = null;
+        okId = UNKNOWN;
+        java.util.Arrays.fill(columnDictionaryIds, UNKNOWN);
+    }
+
+    /**
+     * Rows follow the announced columns in order, wrapping for the next origin, one column left out where a self pair is
+     * excluded: one or two comparisons instead of a lookup. Anything else (e.g. invalid points' rows) is looked up.
+     */
+    private int destination(final String id) {
+        final int columns = columnIds.length;
+        int column = nextColumn;
+        if (column >= columns || columnIds[column] != id) {
+            if (column + 1 < columns && columnIds[column + 1] == id) {
+                column++;
+            } else if (columns > 0 && columnIds[0] == id) {
+                column = 0;
+            } else {
+                return rows.id(DESTINATION_ID, id);
+            }
+        }
+        nextColumn = column + 1 == columns ? 0 : column + 1;
+        int dictionaryId = columnDictionaryIds[column];
+        if (dictionaryId == UNKNOWN) {
+            dictionaryId = rows.id(DESTINATION_ID, id);
+            columnDictionaryIds[column] = dictionaryId;
+        }
+        return dictionaryId;
+    }
+}
