@@ -33,6 +33,8 @@ final class DictionaryMatrixRows implements MatrixRowSink {
     private String[] columnIds = new String[0];
     private int[] columnDictionaryIds = new int[0];
     private int nextColumn;
+    /** Scratch for the dictionary ids of statuses other than OK. */
+    private int[] statusIds = new int[0];
 
     DictionaryMatrixRows(final DictionaryRows rows) {
         this.rows = rows;
@@ -77,6 +79,64 @@ final class DictionaryMatrixRows implements MatrixRowSink {
         rows.number(ORIGIN_SNAP_M, originSnapM);
         rows.number(DESTINATION_SNAP_M, destinationSnapM);
         rows.endRow();
+    }
+
+    @Override
+    public void pairs(final String originId, final double originSnapM, final String[] destinationIds, final double[] destinationSnapsM,
+                      final int from, final int to, final String[] statuses, final double[] durationsS, final double[] distancesM)
+            throws IOException {
+        if (destinationIds != columnIds) {
+            destinations(destinationIds);
+        }
+        int column = from;
+        while (column < to) {
+            if (generation != rows.generation()) {
+                forgetIds();
+            }
+            if (originId != lastOrigin) {
+                lastOrigin = originId;
+                lastOriginId = rows.id(ORIGIN_ID, originId);
+            }
+            final int count = Math.min(to - column, rows.pageRoom());
+            final int end = column + count;
+            for (int c = column; c < end; c++) {
+                if (columnDictionaryIds[c] == UNKNOWN) {
+                    columnDictionaryIds[c] = rows.id(DESTINATION_ID, destinationIds[c]);
+                }
+            }
+            rows.textRun(ORIGIN_ID, lastOriginId, count);
+            rows.texts(DESTINATION_ID, columnDictionaryIds, column, count);
+            statuses(statuses, column, count);
+            rows.numbers(DURATION_S, durationsS, column, count);
+            rows.numbers(DISTANCE_M, distancesM, column, count);
+            rows.numberRun(ORIGIN_SNAP_M, originSnapM, count);
+            rows.numbers(DESTINATION_SNAP_M, destinationSnapsM, column, count);
+            rows.endRows(count);
+            column = end;
+        }
+    }
+
+    /** Statuses are OK almost everywhere: one run then; otherwise each looked up. */
+    private void statuses(final String[] statuses, final int from, final int count) {
+        if (okId == UNKNOWN) {
+            okId = rows.id(STATUS, MatrixRowFields.STATUS_OK);
+        }
+        int firstOther = from;
+        while (firstOther < from + count && statuses[firstOther] == MatrixRowFields.STATUS_OK) {
+            firstOther++;
+        }
+        if (firstOther == from + count) {
+            rows.textRun(STATUS, okId, count);
+            return;
+        }
+        if (statusIds.length < count) {
+            statusIds = new int[count];
+        }
+        for (int index = 0; index < count; index++) {
+            final String status = statuses[from + index];
+            statusIds[index] = status == MatrixRowFields.STATUS_OK ? okId : rows.id(STATUS, status);
+        }
+        rows.texts(STATUS, statusIds, 0, count);
     }
 
     /** A new row group has new dictionaries. */

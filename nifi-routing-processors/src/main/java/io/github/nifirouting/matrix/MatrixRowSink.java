@@ -21,6 +21,19 @@ public interface MatrixRowSink {
              double destinationSnapM) throws IOException;
 
     /**
+     * The pairs of one origin with the destinations in columns {@code from} to {@code to} (exclusive) of a request: by
+     * column, the destination's id and snap distance, the pair's status, duration and distance (NaN for null). The same
+     * rows as {@link #row} for each pair in turn, which is what the default does; a sink may take them column-wise.
+     */
+    default void pairs(final String originId, final double originSnapM, final String[] destinationIds, final double[] destinationSnapsM,
+                       final int from, final int to, final String[] statuses, final double[] durationsS, final double[] distancesM)
+            throws IOException {
+        for (int column = from; column < to; column++) {
+            row(originId, destinationIds[column], durationsS[column], distancesM[column], statuses[column], originSnapM, destinationSnapsM[column]);
+        }
+    }
+
+    /**
      * Announces the destination ids, in column order, of the request whose rows follow (each origin's rows name them in this
      * order, some possibly left out). Only a hint: a sink may use it to find a row's destination without a lookup.
      */

@@ -67,34 +67,51 @@ public final class MatrixRowWriter {
         return counts;
     }
 
-    /** Writes the rows of one request: every pair of {@code origins} x {@code destinations}, as the engine answered them. */
+    /**
+     * Writes the rows of one request: every pair of {@code origins} x {@code destinations}, as the engine answered them.
+     * Each origin's pairs go to the sink as columns (statuses, durations, distances by destination), split only where a
+     * self pair is left out.
+     */
     public void writeBlock(final CoordinateBlock origins, final CoordinateBlock destinations, final MatrixResult matrix,
                            final MatrixRowSink rows, final Counts counts) throws IOException {
         final int rowCount = origins.size();
         final int columns = destinations.size();
         final String[] destinationIds = new String[columns];
+        final double[] destinationSnaps = new double[columns];
+        final boolean[] destinationOffNetwork = new boolean[columns];
         for (int c = 0; c < columns; c++) {
             destinationIds[c] = destinations.id(c);
+            destinationSnaps[c] = matrix.destinationSnapMeters(c);
+            destinationOffNetwork[c] = matrix.isDestinationOffNetwork(c);
         }
         rows.destinations(destinationIds);
+        final boolean marks = matrix.hasMarks();
+        final String[] statuses = new String[columns];
+        final double[] durations = new double[columns];
+        final double[] distances = new double[columns];
         for (int r = 0; r < rowCount; r++) {
             final String originId = origins.id(r);
             final double originSnap = matrix.sourceSnapMeters(r);
             final boolean originOffNetwork = matrix.isSourceOffNetwork(r);
+            final boolean originTooFar = originSnap > maxSnapMeters;
+            int from = 0;
             for (int c = 0; c < columns; c++) {
                 if (excludeSelfPairs && originId.equals(destinationIds[c])) {
                     counts.selfPairsSkipped++;
+                    if (c > from) {
+                        rows.pairs(originId, originSnap, destinationIds, destinationSnaps, from, c, statuses, durations, distances);
+                    }
+                    from = c + 1;
                     continue;
                 }
-                final double destinationSnap = matrix.destinationSnapMeters(c);
                 final String status;
-                if (originOffNetwork || matrix.isDestinationOffNetwork(c)) {
+                if (marks && (originOffNetwork || destinationOffNetwork[c])) {
                     status = MatrixRowFields.STATUS_NO_ROAD;
                     counts.noRoad++;
-                } else if (originSnap > maxSnapMeters || destinationSnap > maxSnapMeters) {
+                } else if (originTooFar || destinationSnaps[c] > maxSnapMeters) {
                     status = MatrixRowFields.STATUS_SNAPPED_TOO_FAR;
                     counts.snappedTooFar++;
-                } else if (matrix.isEstimated(r, c)) {
+                } else if (marks && matrix.isEstimated(r, c)) {
                     status = MatrixRowFields.STATUS_ESTIMATED;
                     counts.estimated++;
                 } else if (matrix.isRoutable(r, c)) {
@@ -107,9 +124,13 @@ public final class MatrixRowWriter {
                     status = MatrixRowFields.STATUS_UNROUTABLE;
                     counts.unroutable++;
                 }
-                final boolean hasValues = status.equals(MatrixRowFields.STATUS_OK) || status.equals(MatrixRowFields.STATUS_ESTIMATED);
-                rows.row(originId, destinationIds[c], hasValues ? matrix.durationSeconds(r, c) : Double.NaN,
-                        hasValues ? matrix.distanceMeters(r, c) : Double.NaN, status, originSnap, destinationSnap);
+                statuses[c] = status;
+                final boolean hasValues = status == MatrixRowFields.STATUS_OK || status == MatrixRowFields.STATUS_ESTIMATED;
+                durations[c] = hasValues ? matrix.durationSeconds(r, c) : Double.NaN;
+                distances[c] = hasValues ? matrix.distanceMeters(r, c) : Double.NaN;
+            }
+            if (from < columns) {
+                rows.pairs(originId, originSnap, destinationIds, destinationSnaps, from, columns, statuses, durations, distances);
             }
         }
     }

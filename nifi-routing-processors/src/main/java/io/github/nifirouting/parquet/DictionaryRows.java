@@ -198,27 +198,92 @@ public final class DictionaryRows {
 
     /** Writes the current row (fields not set are null) and starts the next one. */
     public void endRow() throws IOException {
+        endRows(1);
+    }
+
+    /**
+     * Rows that fit in the current page: what the column-wise setters below may fill before {@link #endRows}. Always at
+     * least 1.
+     */
+    public int pageRoom() {
+        return rowsPerPage - rowInPage;
+    }
+
+    /** Sets a STRING field of the next {@code count} rows (at most {@link #pageRoom()}) to one dictionary id. */
+    public void textRun(final int field, final int id, final int count) {
+        checkRoom(count);
+        text(field, id);
+        Arrays.fill(ids[field], rowInPage + 1, rowInPage + count, id);
+    }
+
+    /** Sets a STRING field of the next {@code count} rows (at most {@link #pageRoom()}) to {@code from[offset..offset+count)}. */
+    public void texts(final int field, final int[] from, final int offset, final int count) {
+        checkRoom(count);
+        if (!text[field]) {
+            throw new IllegalArgumentException("field " + names[field] + " is not a string field");
+        }
+        final int size = dictionaries[field].size();
+        for (int index = offset; index < offset + count; index++) {
+            if (from[index] < 0 || from[index] >= size) {
+                throw new IllegalArgumentException("field " + names[field] + ": " + from[index] + " is not an id of the current dictionary");
+            }
+        }
+        mark(field);
+        System.arraycopy(from, offset, ids[field], rowInPage, count);
+    }
+
+    /** Sets a DOUBLE field of the next {@code count} rows (at most {@link #pageRoom()}) to {@code from[offset..offset+count)}; NaN is null. */
+    public void numbers(final int field, final double[] from, final int offset, final int count) {
+        checkRoom(count);
+        number(field, from[offset]);
+        System.arraycopy(from, offset + 1, numbers[field], rowInPage + 1, count - 1);
+    }
+
+    /** Sets a DOUBLE field of the next {@code count} rows (at most {@link #pageRoom()}) to one value; NaN is null. */
+    public void numberRun(final int field, final double value, final int count) {
+        checkRoom(count);
+        number(field, value);
+        Arrays.fill(numbers[field], rowInPage + 1, rowInPage + count, value);
+    }
+
+    private void checkRoom(final int count) {
+        if (count < 1 || count > pageRoom()) {
+            throw new IllegalArgumentException(count + " rows do not fit in the page's room of " + pageRoom());
+        }
+    }
+
+    /**
+     * Writes the next {@code count} rows (at most {@link #pageRoom()}), whose fields were set by the column-wise setters
+     * above (fields not set are null), and starts the row after them.
+     */
+    public void endRows(final int count) throws IOException {
+        checkRoom(count);
+        final int end = rowInPage + count;
         if (setInRow != allFields) {
             for (int field = 0; field < names.length; field++) {
                 if ((setInRow & (1L << field)) == 0) {
                     if (text[field]) {
-                        ids[field][rowInPage] = NULL_ID;
+                        Arrays.fill(ids[field], rowInPage, end, NULL_ID);
                     } else {
-                        numbers[field][rowInPage] = Double.NaN;
+                        Arrays.fill(numbers[field], rowInPage, end, Double.NaN);
                     }
                 }
             }
         }
         for (int field = 0; anyRequired && field < names.length; field++) {
-            if (!optional[field] && (text[field] ? ids[field][rowInPage] == NULL_ID : Double.isNaN(numbers[field][rowInPage]))) {
-                failed = true;
-                throw new IllegalArgumentException("field " + names[field] + " is required but the row has no value for it");
+            for (int row = rowInPage; !optional[field] && row < end; row++) {
+                if (text[field] ? ids[field][row] == NULL_ID : Double.isNaN(numbers[field][row])) {
+                    failed = true;
+                    throw new IllegalArgumentException("field " + names[field] + " is required but a row has no value for it");
+                }
             }
         }
         setInRow = 0;
-        rowInPage++;
-        rowsInGroup++;
-        countRow.run();
+        rowInPage = end;
+        rowsInGroup += count;
+        for (int row = 0; row < count; row++) {
+            countRow.run();
+        }
         try {
             if (rowInPage == rowsPerPage) {
                 writePages();
@@ -330,15 +395,17 @@ public final class DictionaryRows {
         long textBytes = 0;
         int min = NULL_ID;
         int max = NULL_ID;
-        int previous = NULL_ID;
+        // Strings are compared once per distinct id in the page, not once per row.
+        final int pageNumber = ++dictionary.pages;
+        final int[] seenInPage = dictionary.seenInPage;
+        final int[] lengths = dictionary.lengths;
         for (int row = 0; row < rows; row++) {
             final int id = column[row];
             if (id != NULL_ID) {
                 values[count++] = id;
-                textBytes += dictionary.lengths[id];
-                // Ids repeat in runs: compare strings only when the id changes.
-                if (id != previous) {
-                    previous = id;
+                textBytes += lengths[id];
+                if (seenInPage[id] != pageNumber) {
+                    seenInPage[id] = pageNumber;
                     if (min == NULL_ID || dictionary.compare(id, min) < 0) {
                         min = id;
                     }
@@ -443,8 +510,10 @@ public final class DictionaryRows {
         private final PrimitiveComparator<Binary> comparator;
         private final Map<String, Integer> idsByValue = new HashMap<>();
         private Binary[] entries = new Binary[256];
-        /** By id: the entry's UTF-8 length. */
+        /** By id: the entry's UTF-8 length, and the last page (of {@link #pages}) whose statistics counted it. */
         private int[] lengths = new int[256];
+        private int[] seenInPage = new int[256];
+        private int pages;
         private int size;
         /** Size of the plain-encoded dictionary page: 4-byte length and UTF-8 bytes per entry. */
         private long bytes;
@@ -461,6 +530,7 @@ public final class DictionaryRows {
             if (size == entries.length) {
                 entries = Arrays.copyOf(entries, size * 2);
                 lengths = Arrays.copyOf(lengths, size * 2);
+                seenInPage = Arrays.copyOf(seenInPage, size * 2);
             }
             final Binary utf8 = Binary.fromConstantByteArray(value.getBytes(StandardCharsets.UTF_8));
             entries[size] = utf8;

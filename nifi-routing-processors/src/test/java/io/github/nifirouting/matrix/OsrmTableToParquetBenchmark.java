@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * {@link OsrmTableProtocol#readMatrix} and written by {@link MatrixRowWriter} into the bundle's Parquet writer with the
  * drive-time template's settings (ZSTD 1, dictionaries on all but floating-point columns, 16 MB row groups, 1 MB pages):
  * <pre>./mvnw -B -pl nifi-routing-processors -Pbenchmark test -Dtest=OsrmTableToParquetBenchmark -Dbenchmark.xmx=512m</pre>
- * Options: -Dbenchmark.tiles=5 (answers per round), -Dbenchmark.rounds=4, -Dbenchmark.codec=ZSTD|SNAPPY|UNCOMPRESSED and
+ * Options: -Dbenchmark.tiles=5 (answers per round), -Dbenchmark.rounds=4, -Dbenchmark.codec=ZSTD|SNAPPY|UNCOMPRESSED, -Dbenchmark.zstd.level=1 and
  * -Dbenchmark.dictionary=NOT_FLOATING_POINT|ALL|NONE (the writer's Compression and Dictionary Encoding). Prints pairs per CPU-second of the measuring
  * thread (reading the answer, writing the rows, and both), the figure that holds on a loaded machine, and the whole JVM's CPU
  * time per pair (garbage collection and JIT compilation included; the benchmark profile runs SerialGC); the first round
@@ -57,9 +57,12 @@ class OsrmTableToParquetBenchmark {
         final HttpHeaders headers = HttpHeaders.of(Map.of("Content-Type", List.of("application/json; charset=UTF-8")), (name, value) -> true);
         final CompressionCodecName codec = CompressionCodecName.valueOf(System.getProperty("benchmark.codec", "ZSTD"));
         final DictionaryEncoding dictionary = DictionaryEncoding.valueOf(System.getProperty("benchmark.dictionary", "NOT_FLOATING_POINT"));
-        final ParquetRecordWriter.Settings template = new ParquetRecordWriter.Settings(codec, 16L << 20, 1 << 20, dictionary, 1, List.of(), null);
-        System.out.printf(Locale.ROOT, "%nOSRM /table answer (%d x %d, %.1f MB of JSON) to Parquet (%s level 1, dictionary %s), %d answers per "
-                + "round, max heap %d MB, load average %.2f%n", SIZE, SIZE, body.length / 1048576.0, codec, dictionary, tiles, Runtime.getRuntime().maxMemory() >> 20,
+        final int zstdLevel = Integer.getInteger("benchmark.zstd.level", 1);
+        final ParquetRecordWriter.Settings template = new ParquetRecordWriter.Settings(codec, 16L << 20, 1 << 20, dictionary, zstdLevel, List.of(),
+                null);
+        System.out.printf(Locale.ROOT, "%nOSRM /table answer (%d x %d, %.1f MB of JSON) to Parquet (%s level %d, dictionary %s), %d answers per "
+                + "round, max heap %d MB, load average %.2f%n", SIZE, SIZE, body.length / 1048576.0, codec, zstdLevel, dictionary, tiles,
+                Runtime.getRuntime().maxMemory() >> 20,
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         System.out.printf(Locale.ROOT, "%6s %18s %18s %18s %14s %20s %14s %12s%n", "round", "pairs/CPU-s total", "pairs/CPU-s read", "pairs/CPU-s write",
                 "ns CPU/pair", "process ns CPU/pair", "pairs/s wall", "MB per tile");
