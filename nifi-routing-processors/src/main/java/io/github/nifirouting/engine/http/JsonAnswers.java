@@ -47,7 +47,7 @@ public final class JsonAnswers {
      */
     public static Answer readObject(final InputStream body, final String engine, final Set<String> textFields, final FieldReader fields)
             throws RoutingException {
-        try (JsonParser parser = JsonMatrices.JSON.createParser(body)) {
+        try (JsonParser parser = ScanningJsonParser.open(body)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw JsonMatrices.broken(engine, "the response is not a JSON object");
             }
