@@ -107,14 +107,14 @@ final class JsonMatrixScanner {
             position++;
         } else {
             while (true) {
-                if (next < 0) {
-                    throw truncated(name, engine);
+                if (tokenOf(next) == null) {
+                    throw notA(next, "START_ARRAY", name + "[" + row + "]", name, engine);
                 }
                 if (row >= rows) {
                     throw JsonMatrices.broken(engine, name + " has more than the " + rows + " rows requested");
                 }
                 if (next != '[') {
-                    throw notA(next, "START_ARRAY", name + "[" + row + "]", engine);
+                    throw notA(next, "START_ARRAY", name + "[" + row + "]", name, engine);
                 }
                 position++;
                 readRow(into, row, columns, scale, name, engine);
@@ -147,8 +147,8 @@ final class JsonMatrixScanner {
             while (true) {
                 column = readPlainCells(into, offset, column, columns, scale);
                 next = peek();
-                if (next < 0) {
-                    throw truncated(name, engine);
+                if (tokenOf(next) == null) {
+                    throw notANumber(next, name + "[" + row + "][" + column + "]", name, engine);
                 }
                 if (column >= columns) {
                     throw JsonMatrices.broken(engine, name + "[" + row + "] has more than the " + columns + " columns requested");
@@ -442,10 +442,10 @@ final class JsonMatrixScanner {
         return limit > before || position < limit;
     }
 
-    private static RoutingException notA(final int first, final String expected, final String where, final String engine) {
+    private static RoutingException notA(final int first, final String expected, final String where, final String name, final String engine) {
         final String token = tokenOf(first);
         if (token == null) {
-            return malformed(first, expected + " at " + where, where, engine);
+            return malformed(first, expected + " at " + where, name, engine);
         }
         return JsonMatrices.broken(engine, where + " is " + token + ", expected " + expected);
     }

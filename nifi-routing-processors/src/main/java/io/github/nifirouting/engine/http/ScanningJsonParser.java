@@ -30,11 +30,6 @@ final class ScanningJsonParser extends JsonParserDelegate {
         this.scanner = scanner;
     }
 
-    static ScanningJsonParser open(final InputStream body) throws IOException {
-        return open(body, JsonMatrixScanner.DEFAULT_BUFFER_SIZE);
-    }
-
-    /** With the scanner's buffer size: tests use tiny ones to split values across refills. */
     static ScanningJsonParser open(final InputStream body, final int bufferSize) throws IOException {
         return new ScanningJsonParser(body, new JsonMatrixScanner(body, bufferSize));
     }
