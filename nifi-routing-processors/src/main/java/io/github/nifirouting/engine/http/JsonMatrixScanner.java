@@ -5,6 +5,9 @@ import io.github.nifirouting.engine.RoutingException;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * Reads the numeric matrices of an engine's answer, {@code [[v, ...], ...]}, straight from the UTF-8 bytes of the body: a 1000 x 1000
@@ -33,6 +36,12 @@ final class JsonMatrixScanner {
             POWERS_OF_TEN[exponent] = POWERS_OF_TEN[exponent - 1] * 10;
         }
     }
+
+    /** Eight bytes of the buffer as a long, the first byte lowest. */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    /** '0' in every byte: subtracted, a digit byte becomes its value. */
+    private static final long ZEROS = 0x3030303030303030L;
+    private static final long[] INTEGER_POWERS_OF_TEN = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000};
 
     private final InputStream source;
     private final int maxNumberLength = JsonMatrices.JSON.streamReadConstraints().getMaxNumberLength();
@@ -179,7 +188,7 @@ final class JsonMatrixScanner {
      */
     private int readPlainCells(final double[] into, final int offset, final int from, final int columns, final double scale) {
         final byte[] bytes = buffer;
-        // from here a cell and its comma are within the buffer: at most a sign, 15 digits, a point and the comma, or "null,"
+        // from here a cell, its comma and the eight-byte words read are within the buffer (WINDOW bytes: a sign, 7 + 1 + 8 bytes)
         final int safe = limit - WINDOW;
         int committed = position;
         int column = from;
@@ -199,33 +208,27 @@ final class JsonMatrixScanner {
                 if (negative) {
                     index++;
                 }
-                int digit = bytes[index] - '0';
-                if (digit < 0 || digit > 9) {
+                // the digits before and after the point, eight bytes at a time: up to 7 + 7 digits, so always a short decimal
+                final long integerWord = (long) LONGS.get(bytes, index) - ZEROS;
+                final int integerDigits = leadingDigits(integerWord);
+                if (integerDigits == 0 || integerDigits == 8 || integerDigits > 1 && bytes[index] == '0') {
                     break;
                 }
-                index++;
-                long digits = digit;
-                final int stop = start + 17;
-                if (digit != 0) {
-                    while (index < stop && (digit = bytes[index] - '0') >= 0 && digit <= 9) {
-                        digits = digits * 10 + digit;
-                        index++;
-                    }
-                }
+                long digits = digitsValue(integerWord, integerDigits);
+                index += integerDigits;
                 int fractionDigits = 0;
                 if (bytes[index] == '.') {
-                    final int fractionStart = ++index;
-                    while (index < stop && (digit = bytes[index] - '0') >= 0 && digit <= 9) {
-                        digits = digits * 10 + digit;
-                        index++;
-                    }
-                    fractionDigits = index - fractionStart;
-                    if (fractionDigits == 0) {
+                    index++;
+                    final long fractionWord = (long) LONGS.get(bytes, index) - ZEROS;
+                    fractionDigits = leadingDigits(fractionWord);
+                    if (fractionDigits == 0 || fractionDigits == 8) {
                         break;
                     }
+                    digits = digits * INTEGER_POWERS_OF_TEN[fractionDigits] + digitsValue(fractionWord, fractionDigits);
+                    index += fractionDigits;
                 }
-                // more than 15 digits, a leading zero, an exponent or whitespace: the general path
-                if (bytes[index] != ',' || index - start - (negative ? 1 : 0) - (fractionDigits > 0 ? 1 : 0) > 15) {
+                // an exponent, whitespace or anything else after the number: the general path
+                if (bytes[index] != ',') {
                     break;
                 }
                 final double magnitude = digits / POWERS_OF_TEN[fractionDigits];
@@ -240,6 +243,26 @@ final class JsonMatrixScanner {
         }
         position = committed;
         return column;
+    }
+
+    /**
+     * How many of the bytes of {@code word} (eight bytes minus {@link #ZEROS}), from the first on, were digits: a byte is not one when
+     * it is below '0' (the subtraction wraps it above 0x7F) or above '9' (then adding 0x76 does). Borrows and carries only run from
+     * such a byte towards later bytes, so the first flagged byte is the first non-digit. 8 when all are digits.
+     */
+    private static int leadingDigits(final long word) {
+        return Long.numberOfTrailingZeros(((word + 0x7676767676767676L) | word) & 0x8080808080808080L) >>> 3;
+    }
+
+    /**
+     * The integer of the first {@code count} (1 to 8) digits of {@code word}: shifted so that they are its last bytes (what is
+     * before them becomes leading zeros), then pairs of digits, pairs of pairs and the two halves are combined.
+     */
+    private static long digitsValue(final long word, final int count) {
+        long value = word << (64 - 8 * count);
+        value = (value * 10 + (value >>> 8)) & 0x00FF00FF00FF00FFL;
+        value = (value * 100 + (value >>> 16)) & 0x0000FFFF0000FFFFL;
+        return (value * 10_000 + (value >>> 32)) & 0xFFFFFFFFL;
     }
 
     /** The value starting with {@code first} at the position, as {@code JsonMatrices.cell} reads it from a token. */

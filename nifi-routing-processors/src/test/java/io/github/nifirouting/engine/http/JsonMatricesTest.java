@@ -265,6 +265,29 @@ class JsonMatricesTest {
         assertBitsEqual(new double[]{1.5, Double.NaN, -0.2, 1000, 12345678901234567d, 0, 3600.5, 7}, whole, body);
     }
 
+    @Test
+    void anyByteAfterTheDigitsEndsTheNumberOnlyWhereJsonSaysSo() throws Exception {
+        // the scanner finds the end of a number eight bytes at a time; every byte value after digits, in the middle of a long row
+        final String before = "[[" + "1234.5,".repeat(40);
+        final String after = ",7" + ",1234.5".repeat(40) + "]]";
+        for (int b = 0; b < 256; b++) {
+            for (final String number : new String[]{"12", "1234567", "0.1234567", "-3.25"}) {
+                final byte[] body = ("{\"m\":" + before + number + (char) b + after + ",\"code\":\"Ok\"}").getBytes(StandardCharsets.ISO_8859_1);
+                final boolean whitespace = b == ' ' || b == '\n' || b == '\r' || b == '\t';
+                final boolean digit = b >= '0' && b <= '9';
+                if (whitespace) {
+                    final double[] cells = readAnswer(new ByteArrayInputStream(body), 1, 82, 1, JsonMatrixScanner.DEFAULT_BUFFER_SIZE);
+                    assertEquals(Double.parseDouble(number), cells[40], number + " byte " + b);
+                    assertEquals(7, cells[41]);
+                } else if (!digit && b != ',') {
+                    final RoutingException error = assertThrows(RoutingException.class,
+                            () -> readAnswer(new ByteArrayInputStream(body), 1, 82, 1, JsonMatrixScanner.DEFAULT_BUFFER_SIZE), number + " byte " + b);
+                    assertEquals(RoutingException.Kind.TRANSIENT, error.kind());
+                }
+            }
+        }
+    }
+
     private static RoutingException tokenPathError(final String json, final int rows, final int columns) {
         final RoutingException error = assertThrows(RoutingException.class, () -> readTokens(json, rows, columns, 1), json);
         assertEquals(RoutingException.Kind.TRANSIENT, error.kind(), error.getMessage());
