@@ -181,10 +181,11 @@ final class JsonMatrixScanner {
     }
 
     /**
-     * The fast path, where nearly all of a compact engine answer goes: consumes the run of cells at the position that are each a short
-     * decimal or {@code null} directly followed by a comma, with a valid value, up to the row's last column; returns the next column.
-     * Everything else (the row's last cell, whitespace, exponents, long or malformed numbers, invalid values, the buffer's last
-     * {@link #WINDOW} bytes) is left to {@link #readCell}, which reads it or says what is wrong.
+     * The fast path, where nearly all of a compact engine answer goes: consumes the run of cells at the position that are each
+     * {@code null} or a decimal of at most 7 digits before and 7 after the point (so a short decimal, read eight bytes at a time)
+     * directly followed by a comma, with a valid value, up to the row's last column; returns the next column. Everything else (the
+     * row's last cell, whitespace, exponents, longer or malformed numbers, invalid values, the buffer's last {@link #WINDOW} bytes)
+     * is left to {@link #readCell}, which reads it or says what is wrong.
      */
     private int readPlainCells(final double[] into, final int offset, final int from, final int columns, final double scale) {
         final byte[] bytes = buffer;
