@@ -47,7 +47,13 @@ public final class JsonAnswers {
      */
     public static Answer readObject(final InputStream body, final String engine, final Set<String> textFields, final FieldReader fields)
             throws RoutingException {
-        try (JsonParser parser = JsonMatrices.JSON.createParser(body)) {
+        return readObject(body, engine, textFields, fields, JsonMatrixScanner.DEFAULT_BUFFER_SIZE);
+    }
+
+    /** With the matrix scanner's buffer size: tests use tiny ones to split values across refills. */
+    static Answer readObject(final InputStream body, final String engine, final Set<String> textFields, final FieldReader fields, final int bufferSize)
+            throws RoutingException {
+        try (JsonParser parser = ScanningJsonParser.open(body, bufferSize)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw JsonMatrices.broken(engine, "the response is not a JSON object");
             }

@@ -28,11 +28,16 @@ public final class JsonMatrices {
 
     /**
      * Reads {@code [[v, ...], ...]} at the current token into {@code into}, multiplying values by {@code scale}
-     * (e.g. 1000 for kilometers). {@code null} becomes NaN.
+     * (e.g. 1000 for kilometers). {@code null} becomes NaN. Leaves the parser at the matrix's END_ARRAY. The parser of
+     * {@link JsonAnswers#readObject} has the raw bytes scanned by {@link JsonMatrixScanner}; any other parser is read token by token,
+     * with the same values and checks.
      */
     public static void readNested(final JsonParser parser, final double[] into, final int rows, final int columns, final double scale,
                                   final String name, final String engine) throws IOException, RoutingException {
         expect(parser, JsonToken.START_ARRAY, name, engine);
+        if (parser instanceof ScanningJsonParser scanning && scanning.readMatrix(into, rows, columns, scale, name, engine)) {
+            return;
+        }
         int row = 0;
         while (parser.nextToken() != JsonToken.END_ARRAY) {
             if (row >= rows) {
