@@ -184,7 +184,7 @@ public final class HttpEngineClient implements AutoCloseable {
                 .build();
         final HttpResponse<InputStream> response;
         try {
-            response = client.send(request, PrefetchedBody.HANDLER);
+            response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
         } catch (final HttpTimeoutException e) {
             throw new RoutingException(RoutingException.Kind.TRANSIENT, "no answer within " + readTimeout + " from " + baseUrl, null, e);
         } catch (final IOException e) {
