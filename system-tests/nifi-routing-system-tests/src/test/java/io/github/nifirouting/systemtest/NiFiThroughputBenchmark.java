@@ -205,7 +205,11 @@ class NiFiThroughputBenchmark {
             double pickUpSeconds = 0;
             List<Path> parquet = List.of();
             Map<String, Long> before = flows.counters(routerId);
+            double engineCpuNiFi = 0;
+            double nifiCpu = 0;
             for (int round = 0; round < rounds; round++) {
+                final double engineCpuAtStart = cpuSeconds(server.pid());
+                final double nifiCpuAtStart = cpuSeconds(nifi.pid());
                 NiFiHome.deleteRecursively(output);
                 before = flows.counters(routerId);
                 Files.copy(staged, dir.resolve("sites.tmp"), StandardCopyOption.REPLACE_EXISTING);
@@ -226,6 +230,8 @@ class NiFiThroughputBenchmark {
                     flows.setGroupState(groupId, "STOPPED");
                 }
                 quietSeconds = (System.nanoTime() - startNanos) / 1e9;
+                engineCpuNiFi = cpuSeconds(server.pid()) - engineCpuAtStart;
+                nifiCpu = cpuSeconds(nifi.pid()) - nifiCpuAtStart;
                 try (Stream<Path> files = Files.list(output)) {
                     parquet = files.filter(f -> f.toString().endsWith(".parquet")).sorted().toList();
                 }
@@ -268,9 +274,11 @@ class NiFiThroughputBenchmark {
             final long requests = counters.getOrDefault("Engine requests", 0L);
             final double fill = (double) pairs / requests / ((double) c.tableSize() * c.tableSize());
 
+            final double engineCpuAtPlainStart = cpuSeconds(server.pid());
             final long plainStart = System.nanoTime();
             final long[] plain = plainLoop(baseUrl, tiles, sites, competitors, c.tableSize(), concurrentTasks);
             final double plainSeconds = (System.nanoTime() - plainStart) / 1e9;
+            final double engineCpuPlain = cpuSeconds(server.pid()) - engineCpuAtPlainStart;
 
             flows.setServicesState(groupId, "DISABLED");
             final double nifiRate = pairs / nifiSeconds;
@@ -278,13 +286,24 @@ class NiFiThroughputBenchmark {
             final String line = String.format(Locale.ROOT, "%-10d %-12s %6d %,10d %9s %,13.0f %,13.0f %6.2f %6.2f %s", c.tableSize(),
                     c.sites() + " x " + c.competitors(), tiles.size(), pairs, requests + "/" + plain[0], nifiRate, plainRate,
                     nifiRate / plainRate, fill, String.format(Locale.ROOT,
-                            "NiFi %.1f s (drop to last Parquet file; first file %.1f s; quiet after %.1f s), plain %.1f s, %d InvokeRoutingMatrix tasks = %d plain threads, "
+                            "NiFi %.1f s (drop to last Parquet file; first file %.1f s; quiet after %.1f s), plain %.1f s, "
+                                    + "CPU us per pair: osrm-routed %.3f for NiFi, %.3f for the plain loop, NiFi's JVM %.3f (until quiet), "
+                                    + "%d InvokeRoutingMatrix tasks = %d plain threads, "
                                     + "%.1f MB JSON in the plain loop, Parquet %.1f MB, counters %s",
-                            nifiSeconds, firstSeconds, quietSeconds, plainSeconds, concurrentTasks, concurrentTasks, plain[1] / 1048576.0,
+                            nifiSeconds, firstSeconds, quietSeconds, plainSeconds, engineCpuNiFi * 1e6 / pairs, engineCpuPlain * 1e6 / pairs,
+                            nifiCpu * 1e6 / pairs, concurrentTasks, concurrentTasks, plain[1] / 1048576.0,
                             parquet.stream().mapToLong(NiFiThroughputBenchmark::size).sum() / 1048576.0, counters));
             System.out.println(line);
             return line;
         }
+    }
+
+    /** CPU seconds (user + system, all threads) a process has used so far, from /proc (Linux; clock ticks of 1/100 s). */
+    private static double cpuSeconds(final long pid) throws IOException {
+        final String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        // Fields after the command name (which may hold spaces) in parentheses: state is field 3, utime 14, stime 15.
+        final String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
     }
 
     /**
