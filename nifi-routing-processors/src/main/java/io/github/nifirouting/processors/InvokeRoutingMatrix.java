@@ -201,7 +201,8 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
                     + "next tile's first request is with the engine while the previous tile's last rows are written, so tiles of a "
                     + "single request (1000 x 1000 against OSRM) do not leave the engine idle while NiFi writes. Each tile still "
                     + "gets its own output and its own failure handling; when the engine's circuit opens, the tiles not yet routed "
-                    + "go back to the queue. 1 takes one tile at a time.")
+                    + "go back to the queue. A trigger takes no more than its fair share of the queue (queued tiles divided by the "
+                    + "concurrent tasks, rounded up), so the last tiles of an input are spread over the tasks. 1 takes one tile at a time.")
             .required(true)
             .defaultValue("4")
             .addValidator(StandardValidators.POSITIVE_INTEGER_VALIDATOR)
@@ -267,12 +268,23 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
         }
     }
 
+    /**
+     * How many tiles one trigger takes: Tiles per Trigger, but no more than its fair share of the queue (queued tiles
+     * divided by the concurrent tasks, rounded up), so that the last tiles of an input spread over the tasks instead of
+     * one task routing them all while the others idle (10 tiles, 2 tasks, 4 per trigger: 4 + 3, then 2 + 1, not 4 + 4 + 2).
+     */
+    static int tilesToTake(final int tilesPerTrigger, final int queued, final int concurrentTasks) {
+        final int share = (queued + Math.max(1, concurrentTasks) - 1) / Math.max(1, concurrentTasks);
+        return Math.max(1, Math.min(tilesPerTrigger, share));
+    }
+
     @Override
     public void onTrigger(final ProcessContext context, final ProcessSession session) throws ProcessException {
         if (!heapGate.admit(context, session, getLogger())) {
             return;
         }
-        final List<FlowFile> flowFiles = session.get(context.getProperty(TILES_PER_TRIGGER).asInteger());
+        final List<FlowFile> flowFiles = session.get(tilesToTake(context.getProperty(TILES_PER_TRIGGER).asInteger(),
+                session.getQueueSize().getObjectCount(), context.getMaxConcurrentTasks()));
         if (flowFiles.isEmpty()) {
             return;
         }

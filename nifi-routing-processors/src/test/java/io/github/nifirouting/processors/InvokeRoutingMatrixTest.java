@@ -274,6 +274,28 @@ class InvokeRoutingMatrixTest {
     }
 
     @Test
+    void aTriggerTakesNoMoreThanItsFairShareOfTheQueue() {
+        // 10 tiles, 2 tasks, 4 per trigger: 4 + 3, then 2 + 1 (not 4 + 4 + 2, where one task routes the last two alone).
+        assertEquals(4, InvokeRoutingMatrix.tilesToTake(4, 10, 2));
+        assertEquals(3, InvokeRoutingMatrix.tilesToTake(4, 6, 2));
+        assertEquals(2, InvokeRoutingMatrix.tilesToTake(4, 3, 2));
+        assertEquals(1, InvokeRoutingMatrix.tilesToTake(4, 1, 2));
+        assertEquals(1, InvokeRoutingMatrix.tilesToTake(4, 0, 2), "an empty queue still asks for one");
+        assertEquals(4, InvokeRoutingMatrix.tilesToTake(4, 100, 8));
+        assertEquals(3, InvokeRoutingMatrix.tilesToTake(4, 3, 1), "one task takes what there is, up to Tiles per Trigger");
+
+        runner.setProperty(InvokeRoutingMatrix.TILES_PER_TRIGGER, "4");
+        runner.setThreadCount(2);
+        engine.answerNext().answerNext().answerNext();
+        runner.enqueue("id,latitude,longitude\na,47.0,8.0\n");
+        runner.enqueue("id,latitude,longitude\nb,47.1,8.0\n");
+        runner.enqueue("id,latitude,longitude\nc,47.2,8.0\n");
+        runner.run(1, false, true);
+        assertEquals(2, engine.calls(), "3 queued over 2 tasks: a trigger takes 2");
+        assertEquals(1, runner.getQueueSize().getObjectCount());
+    }
+
+    @Test
     void anOpenCircuitInTheMiddleOfATriggerKeepsTheRoutedTilesAndLeavesTheRestQueued() {
         runner.setProperty(InvokeRoutingMatrix.TILES_PER_TRIGGER, "3");
         engine.answerNext().failNext(new RoutingException(RoutingException.Kind.UNAVAILABLE, "circuit open"));
