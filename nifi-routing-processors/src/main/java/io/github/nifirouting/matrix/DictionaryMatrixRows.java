@@ -6,6 +6,14 @@ import io.github.nifirouting.parquet.ParquetRecordWriter;
 
 import java.io.IOException;
 
+import static io.github.nifirouting.matrix.MatrixRowWriter.DESTINATION_ID;
+import static io.github.nifirouting.matrix.MatrixRowWriter.DESTINATION_SNAP_M;
+import static io.github.nifirouting.matrix.MatrixRowWriter.DISTANCE_M;
+import static io.github.nifirouting.matrix.MatrixRowWriter.DURATION_S;
+import static io.github.nifirouting.matrix.MatrixRowWriter.ORIGIN_ID;
+import static io.github.nifirouting.matrix.MatrixRowWriter.ORIGIN_SNAP_M;
+import static io.github.nifirouting.matrix.MatrixRowWriter.STATUS;
+
 /**
  * Matrix rows into the bundle's Parquet writer with their strings as dictionary ids ({@link DictionaryRows}): an origin's
  * id is looked up once for its whole row of pairs, each announced destination once per request, and the OK status once
@@ -14,13 +22,6 @@ import java.io.IOException;
  */
 final class DictionaryMatrixRows implements MatrixRowSink {
 
-    private static final int ORIGIN_ID = 0;
-    private static final int DESTINATION_ID = 1;
-    private static final int DURATION_S = 2;
-    private static final int DISTANCE_M = 3;
-    private static final int STATUS = 4;
-    private static final int ORIGIN_SNAP_M = 5;
-    private static final int DESTINATION_SNAP_M = 6;
     private static final int UNKNOWN = -1;
 
     private final DictionaryRows rows;
@@ -29,10 +30,9 @@ final class DictionaryMatrixRows implements MatrixRowSink {
     private String lastOrigin;
     private int lastOriginId = UNKNOWN;
     private int okId = UNKNOWN;
-    /** The current request's destination ids in column order, their dictionary ids (UNKNOWN until asked), and the likely next column. */
-    private String[] columnIds = new String[0];
+    /** The current request's destination ids in column order, and their dictionary ids (UNKNOWN until asked). */
+    private final AnnouncedColumns columns = new AnnouncedColumns();
     private int[] columnDictionaryIds = new int[0];
-    private int nextColumn;
     /** Scratch for the dictionary ids of statuses other than OK. */
     private int[] statusIds = new int[0];
 
@@ -48,10 +48,9 @@ final class DictionaryMatrixRows implements MatrixRowSink {
 
     @Override
     public void destinations(final String[] ids) {
-        columnIds = ids;
+        columns.announce(ids);
         columnDictionaryIds = new int[ids.length];
         java.util.Arrays.fill(columnDictionaryIds, UNKNOWN);
-        nextColumn = 0;
     }
 
     @Override
@@ -85,7 +84,7 @@ final class DictionaryMatrixRows implements MatrixRowSink {
     public void pairs(final String originId, final double originSnapM, final String[] destinationIds, final double[] destinationSnapsM,
                       final int from, final int to, final String[] statuses, final double[] durationsS, final double[] distancesM)
             throws IOException {
-        if (destinationIds != columnIds) {
+        if (destinationIds != columns.ids()) {
             destinations(destinationIds);
         }
         int column = from;
@@ -147,23 +146,12 @@ final class DictionaryMatrixRows implements MatrixRowSink {
         java.util.Arrays.fill(columnDictionaryIds, UNKNOWN);
     }
 
-    /**
-     * Rows follow the announced columns in order, wrapping for the next origin, one column left out where a self pair is
-     * excluded: one or two comparisons instead of a lookup. Anything else (e.g. invalid points' rows) is looked up.
-     */
+    /** The dictionary id of a row's destination: by its announced column, else (e.g. invalid points' rows) looked up. */
     private int destination(final String id) {
-        final int columns = columnIds.length;
-        int column = nextColumn;
-        if (column >= columns || columnIds[column] != id) {
-            if (column + 1 < columns && columnIds[column + 1] == id) {
-                column++;
-            } else if (columns > 0 && columnIds[0] == id) {
-                column = 0;
-            } else {
-                return rows.id(DESTINATION_ID, id);
-            }
+        final int column = columns.column(id);
+        if (column < 0) {
+            return rows.id(DESTINATION_ID, id);
         }
-        nextColumn = column + 1 == columns ? 0 : column + 1;
         int dictionaryId = columnDictionaryIds[column];
         if (dictionaryId == UNKNOWN) {
             dictionaryId = rows.id(DESTINATION_ID, id);

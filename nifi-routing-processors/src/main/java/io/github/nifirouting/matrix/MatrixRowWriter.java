@@ -27,6 +27,15 @@ public final class MatrixRowWriter {
             new RecordField(MatrixRowFields.ORIGIN_SNAP_M, RecordFieldType.DOUBLE.getDataType(), true),
             new RecordField(MatrixRowFields.DESTINATION_SNAP_M, RecordFieldType.DOUBLE.getDataType(), true)));
 
+    /** Field indexes of {@link #SCHEMA}, for sinks that write fields by position. */
+    static final int ORIGIN_ID = 0;
+    static final int DESTINATION_ID = 1;
+    static final int DURATION_S = 2;
+    static final int DISTANCE_M = 3;
+    static final int STATUS = 4;
+    static final int ORIGIN_SNAP_M = 5;
+    static final int DESTINATION_SNAP_M = 6;
+
     /** Pairs written by status. */
     public static final class Counts {
         public long ok;

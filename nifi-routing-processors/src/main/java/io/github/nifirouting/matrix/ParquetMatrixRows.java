@@ -6,6 +6,14 @@ import io.github.nifirouting.parquet.ParquetRecordWriter;
 
 import java.io.IOException;
 
+import static io.github.nifirouting.matrix.MatrixRowWriter.DESTINATION_ID;
+import static io.github.nifirouting.matrix.MatrixRowWriter.DESTINATION_SNAP_M;
+import static io.github.nifirouting.matrix.MatrixRowWriter.DISTANCE_M;
+import static io.github.nifirouting.matrix.MatrixRowWriter.DURATION_S;
+import static io.github.nifirouting.matrix.MatrixRowWriter.ORIGIN_ID;
+import static io.github.nifirouting.matrix.MatrixRowWriter.ORIGIN_SNAP_M;
+import static io.github.nifirouting.matrix.MatrixRowWriter.STATUS;
+
 /**
  * Matrix rows straight into the bundle's Parquet writer: the values go to parquet-java's column writers as they are,
  * with no record, map or boxed double per row. Destination ids and statuses repeat in every origin's rows, so their
@@ -13,13 +21,6 @@ import java.io.IOException;
  */
 final class ParquetMatrixRows implements MatrixRowSink {
 
-    private static final int ORIGIN_ID = 0;
-    private static final int DESTINATION_ID = 1;
-    private static final int DURATION_S = 2;
-    private static final int DISTANCE_M = 3;
-    private static final int STATUS = 4;
-    private static final int ORIGIN_SNAP_M = 5;
-    private static final int DESTINATION_SNAP_M = 6;
     /** Direct-mapped by identity: a request's destination ids (up to a few thousand) and the statuses stay encoded. */
     private static final int CACHE_SLOTS = 8192;
 
@@ -28,10 +29,9 @@ final class ParquetMatrixRows implements MatrixRowSink {
     private final FlatRows rows;
     private final String[] cachedText = new String[CACHE_SLOTS];
     private final FlatRows.Text[] cachedUtf8 = new FlatRows.Text[CACHE_SLOTS];
-    /** The current request's destination ids in column order, their UTF-8, and the column the next row most likely names. */
-    private String[] columnIds = new String[0];
+    /** The current request's destination ids in column order, and their UTF-8. */
+    private final AnnouncedColumns columns = new AnnouncedColumns();
     private FlatRows.Text[] columnUtf8 = new FlatRows.Text[0];
-    private int nextColumn;
 
     ParquetMatrixRows(final FlatRows rows) {
         this.rows = rows;
@@ -44,12 +44,11 @@ final class ParquetMatrixRows implements MatrixRowSink {
 
     @Override
     public void destinations(final String[] ids) {
-        columnIds = ids;
+        columns.announce(ids);
         columnUtf8 = new FlatRows.Text[ids.length];
         for (int column = 0; column < ids.length; column++) {
             columnUtf8[column] = encoded(ids[column]);
         }
-        nextColumn = 0;
     }
 
     @Override
@@ -71,24 +70,10 @@ final class ParquetMatrixRows implements MatrixRowSink {
         }
     }
 
-    /**
-     * Rows follow the announced columns in order, wrapping for the next origin, one column left out where a self pair is
-     * excluded: one or two comparisons instead of a cache lookup. Anything else (e.g. invalid points' rows) goes to the cache.
-     */
+    /** A row's destination's UTF-8: by its announced column, else (e.g. invalid points' rows) from the cache. */
     private FlatRows.Text destination(final String id) {
-        final int columns = columnIds.length;
-        int column = nextColumn;
-        if (column >= columns || columnIds[column] != id) {
-            if (column + 1 < columns && columnIds[column + 1] == id) {
-                column++;
-            } else if (columns > 0 && columnIds[0] == id) {
-                column = 0;
-            } else {
-                return encoded(id);
-            }
-        }
-        nextColumn = column + 1 == columns ? 0 : column + 1;
-        return columnUtf8[column];
+        final int column = columns.column(id);
+        return column < 0 ? encoded(id) : columnUtf8[column];
     }
 
     private FlatRows.Text encoded(final String text) {
