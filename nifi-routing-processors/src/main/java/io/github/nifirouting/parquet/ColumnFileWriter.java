@@ -6,15 +6,12 @@ import org.apache.parquet.column.ColumnWriter;
 import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.compression.CompressionCodecFactory;
 import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
-import org.apache.parquet.hadoop.ParquetFileWriter;
-import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.schema.MessageType;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A Parquet file written column by column, below parquet-java's record consumer: the caller writes each row's values
@@ -34,19 +31,16 @@ import java.util.Map;
  */
 final class ColumnFileWriter implements AutoCloseable {
 
-    private final ParquetFileWriter file;
+    private final RowGroupFile file;
     private final MessageType schema;
     private final List<ColumnDescriptor> descriptors;
     private final ParquetProperties properties;
-    private final CompressionCodecFactory codecs;
-    private final CompressionCodecFactory.BytesInputCompressor compressor;
     private final long rowGroupBytes;
     /** By column, in schema order: the writers of the current row group (refilled in place for each new row group). */
     private final ColumnWriter[] columns;
 
     private ColumnChunkPageWriteStore pages;
     private ColumnWriteStore store;
-    private int rowGroupOrdinal;
     private long rowsInGroup;
     private long rowsAtNextSizeCheck;
     private long nextRowGroupBytes;
@@ -61,12 +55,8 @@ final class ColumnFileWriter implements AutoCloseable {
         this.schema = schema;
         this.descriptors = schema.getColumns();
         this.properties = properties;
-        this.codecs = codecs;
         this.rowGroupBytes = rowGroupBytes;
-        this.file = new ParquetFileWriter(out, schema, ParquetFileWriter.Mode.CREATE, rowGroupBytes, ParquetWriter.MAX_PADDING_SIZE_DEFAULT,
-                null, properties);
-        file.start();
-        this.compressor = codecs.getCompressor(codec);
+        this.file = new RowGroupFile(out, schema, properties, codecs, codec, rowGroupBytes);
         this.columns = new ColumnWriter[descriptors.size()];
         this.nextRowGroupBytes = rowGroupBytes;
         this.rowsAtNextSizeCheck = properties.getMinRowCountForPageSizeCheck();
@@ -115,8 +105,7 @@ final class ColumnFileWriter implements AutoCloseable {
     }
 
     private void startRowGroup() {
-        pages = new ColumnChunkPageWriteStore(compressor, schema, properties.getAllocator(), properties.getColumnIndexTruncateLength(),
-                properties.getPageWriteChecksumEnabled(), null, rowGroupOrdinal);
+        pages = file.newPageStore();
         store = properties.newColumnWriteStore(schema, pages, pages);
         for (int index = 0; index < columns.length; index++) {
             columns[index] = store.getColumnWriter(descriptors.get(index));
@@ -126,13 +115,10 @@ final class ColumnFileWriter implements AutoCloseable {
     private void flushRowGroup() throws IOException {
         try {
             if (rowsInGroup > 0) {
-                rowGroupOrdinal++;
-                file.startBlock(rowsInGroup);
                 store.flush();
-                pages.flushToFileWriter(file);
+                file.write(pages, rowsInGroup);
                 rowsInGroup = 0;
-                file.endBlock();
-                nextRowGroupBytes = Math.min(file.getNextRowGroupSize(), rowGroupBytes);
+                nextRowGroupBytes = Math.min(file.nextRowGroupSize(), rowGroupBytes);
             }
         } finally {
             store.close();
@@ -150,18 +136,12 @@ final class ColumnFileWriter implements AutoCloseable {
         try {
             if (!failed) {
                 flushRowGroup();
-                file.end(Map.of());
+            } else {
+                store.close();
+                pages.close();
             }
         } finally {
-            try {
-                if (failed) {
-                    store.close();
-                    pages.close();
-                }
-                file.close();
-            } finally {
-                codecs.release();
-            }
+            file.close(!failed);
         }
     }
 }

@@ -14,7 +14,6 @@ import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.compression.CompressionCodecFactory;
 import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
 import org.apache.parquet.hadoop.ParquetFileWriter;
-import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.api.Binary;
@@ -53,12 +52,9 @@ public final class DictionaryRows {
 
     private static final int NULL_ID = -1;
 
-    private final ParquetFileWriter file;
-    private final MessageType schema;
+    private final RowGroupFile file;
     private final List<ColumnDescriptor> descriptors;
     private final ParquetProperties properties;
-    private final CompressionCodecFactory codecs;
-    private final CompressionCodecFactory.BytesInputCompressor compressor;
     private final long rowGroupBytes;
     private final int dictionaryBytesLimit;
     private final Runnable countRow;
@@ -85,7 +81,6 @@ public final class DictionaryRows {
     private ColumnChunkPageWriteStore pages;
     private PageWriter[] pageWriters;
     private long rowsInGroup;
-    private int rowGroupOrdinal;
     private int generation;
     /** Whether an entry was added to a dictionary since the last check of their sizes. */
     private boolean dictionaryGrew;
@@ -99,13 +94,11 @@ public final class DictionaryRows {
                    final CompressionCodecFactory codecs, final CompressionCodecName codec, final long rowGroupBytes, final Runnable countRow)
             throws IOException {
         final List<RecordField> fields = recordSchema.getFields();
-        this.schema = schema;
         this.descriptors = schema.getColumns();
         if (descriptors.size() != fields.size() || fields.size() > Long.SIZE) {
             throw new IllegalArgumentException("schema " + recordSchema.getFieldNames() + " is not flat");
         }
         this.properties = properties;
-        this.codecs = codecs;
         this.rowGroupBytes = rowGroupBytes;
         this.dictionaryBytesLimit = properties.getDictionaryPageSizeThreshold();
         this.countRow = countRow;
@@ -135,10 +128,7 @@ public final class DictionaryRows {
         this.anyRequired = required;
         this.levels = new int[rowsPerPage];
         this.values = new int[rowsPerPage];
-        this.file = new ParquetFileWriter(out, schema, ParquetFileWriter.Mode.CREATE, rowGroupBytes, ParquetWriter.MAX_PADDING_SIZE_DEFAULT,
-                null, properties);
-        file.start();
-        this.compressor = codecs.getCompressor(codec);
+        this.file = new RowGroupFile(out, schema, properties, codecs, codec, rowGroupBytes);
         startRowGroup();
     }
 
@@ -326,8 +316,7 @@ public final class DictionaryRows {
     }
 
     private void startRowGroup() {
-        pages = new ColumnChunkPageWriteStore(compressor, schema, properties.getAllocator(), properties.getColumnIndexTruncateLength(),
-                properties.getPageWriteChecksumEnabled(), null, rowGroupOrdinal);
+        pages = file.newPageStore();
         pageWriters = new PageWriter[descriptors.size()];
         for (int field = 0; field < pageWriters.length; field++) {
             pageWriters[field] = pages.getPageWriter(descriptors.get(field));
@@ -472,11 +461,8 @@ public final class DictionaryRows {
                                 Encoding.PLAIN_DICTIONARY));
                     }
                 }
-                rowGroupOrdinal++;
-                file.startBlock(rowsInGroup);
-                pages.flushToFileWriter(file);
+                file.write(pages, rowsInGroup);
                 rowsInGroup = 0;
-                file.endBlock();
             }
         } finally {
             pages.close();
@@ -492,16 +478,11 @@ public final class DictionaryRows {
         try {
             if (!failed) {
                 flushRowGroup();
-                file.end(Map.of());
             } else {
                 pages.close();
             }
         } finally {
-            try {
-                file.close();
-            } finally {
-                codecs.release();
-            }
+            file.close(!failed);
         }
     }
 
