@@ -54,7 +54,6 @@ public final class DictionaryRows {
 
     private final RowGroupFile file;
     private final List<ColumnDescriptor> descriptors;
-    private final ParquetProperties properties;
     private final long rowGroupBytes;
     private final int dictionaryBytesLimit;
     private final Runnable countRow;
@@ -98,7 +97,6 @@ public final class DictionaryRows {
         if (descriptors.size() != fields.size() || fields.size() > Long.SIZE) {
             throw new IllegalArgumentException("schema " + recordSchema.getFieldNames() + " is not flat");
         }
-        this.properties = properties;
         this.rowGroupBytes = rowGroupBytes;
         this.dictionaryBytesLimit = properties.getDictionaryPageSizeThreshold();
         this.countRow = countRow;
