@@ -27,16 +27,6 @@ final class JsonMatrixScanner {
     static final int WINDOW = 32;
     static final int DEFAULT_BUFFER_SIZE = 32 * 1024;
 
-    /** 10^0 .. 15: every one exactly a double. */
-    private static final double[] POWERS_OF_TEN = new double[16];
-
-    static {
-        POWERS_OF_TEN[0] = 1;
-        for (int exponent = 1; exponent < POWERS_OF_TEN.length; exponent++) {
-            POWERS_OF_TEN[exponent] = POWERS_OF_TEN[exponent - 1] * 10;
-        }
-    }
-
     /** Eight bytes of the buffer as a long, the first byte lowest. */
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     /** '0' in every byte: subtracted, a digit byte becomes its value. */
@@ -232,8 +222,7 @@ final class JsonMatrixScanner {
                 if (bytes[index] != ',') {
                     break;
                 }
-                final double magnitude = digits / POWERS_OF_TEN[fractionDigits];
-                final double scaled = (negative ? -magnitude : magnitude) * scale;
+                final double scaled = JsonMatrices.exactDecimal(digits, fractionDigits, negative) * scale;
                 if (!(Double.isFinite(scaled) && scaled >= -JsonMatrices.DISTANCE_TOLERANCE_M)) {
                     break;
                 }
@@ -338,8 +327,7 @@ final class JsonMatrixScanner {
             return Double.NaN;
         }
         position = index;
-        final double value = fractionDigits > 0 ? digits / POWERS_OF_TEN[fractionDigits] : digits;
-        return negative ? -value : value;
+        return JsonMatrices.exactDecimal(digits, fractionDigits, negative);
     }
 
     /** Any JSON number at the position (exponents, long digit strings), checked against JSON's grammar and parsed by Jackson. */
