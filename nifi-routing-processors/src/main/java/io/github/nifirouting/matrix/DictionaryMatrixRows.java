@@ -56,23 +56,9 @@ final class DictionaryMatrixRows implements MatrixRowSink {
     @Override
     public void row(final String originId, final String destinationId, final double durationS, final double distanceM, final String status,
                     final double originSnapM, final double destinationSnapM) throws IOException {
-        if (generation != rows.generation()) {
-            forgetIds();
-        }
-        if (originId != lastOrigin) {
-            lastOrigin = originId;
-            lastOriginId = rows.id(ORIGIN_ID, originId);
-        }
-        rows.text(ORIGIN_ID, lastOriginId);
+        rows.text(ORIGIN_ID, origin(originId));
         rows.text(DESTINATION_ID, destination(destinationId));
-        if (status == MatrixRowFields.STATUS_OK) {
-            if (okId == UNKNOWN) {
-                okId = rows.id(STATUS, MatrixRowFields.STATUS_OK);
-            }
-            rows.text(STATUS, okId);
-        } else {
-            rows.text(STATUS, rows.id(STATUS, status));
-        }
+        rows.text(STATUS, status(status));
         rows.number(DURATION_S, durationS);
         rows.number(DISTANCE_M, distanceM);
         rows.number(ORIGIN_SNAP_M, originSnapM);
@@ -89,13 +75,7 @@ final class DictionaryMatrixRows implements MatrixRowSink {
         }
         int column = from;
         while (column < to) {
-            if (generation != rows.generation()) {
-                forgetIds();
-            }
-            if (originId != lastOrigin) {
-                lastOrigin = originId;
-                lastOriginId = rows.id(ORIGIN_ID, originId);
-            }
+            final int originDictionaryId = origin(originId);
             final int count = Math.min(to - column, rows.pageRoom());
             final int end = column + count;
             for (int c = column; c < end; c++) {
@@ -103,7 +83,7 @@ final class DictionaryMatrixRows implements MatrixRowSink {
                     columnDictionaryIds[c] = rows.id(DESTINATION_ID, destinationIds[c]);
                 }
             }
-            rows.textRun(ORIGIN_ID, lastOriginId, count);
+            rows.textRun(ORIGIN_ID, originDictionaryId, count);
             rows.texts(DESTINATION_ID, columnDictionaryIds, column, count);
             statuses(statuses, column, count);
             rows.numbers(DURATION_S, durationsS, column, count);
@@ -117,25 +97,47 @@ final class DictionaryMatrixRows implements MatrixRowSink {
 
     /** Statuses are OK almost everywhere: one run then; otherwise each looked up. */
     private void statuses(final String[] statuses, final int from, final int count) {
-        if (okId == UNKNOWN) {
-            okId = rows.id(STATUS, MatrixRowFields.STATUS_OK);
-        }
         int firstOther = from;
         while (firstOther < from + count && statuses[firstOther] == MatrixRowFields.STATUS_OK) {
             firstOther++;
         }
         if (firstOther == from + count) {
-            rows.textRun(STATUS, okId, count);
+            rows.textRun(STATUS, status(MatrixRowFields.STATUS_OK), count);
             return;
         }
         if (statusIds.length < count) {
             statusIds = new int[count];
         }
         for (int index = 0; index < count; index++) {
-            final String status = statuses[from + index];
-            statusIds[index] = status == MatrixRowFields.STATUS_OK ? okId : rows.id(STATUS, status);
+            statusIds[index] = status(statuses[from + index]);
         }
         rows.texts(STATUS, statusIds, 0, count);
+    }
+
+    /**
+     * The dictionary id of the origin of the rows about to be set: looked up once for all its consecutive rows. Also where a
+     * new row group (new dictionaries) is noticed, as every row and run sets its origin first.
+     */
+    private int origin(final String originId) {
+        if (generation != rows.generation()) {
+            forgetIds();
+        }
+        if (originId != lastOrigin) {
+            lastOrigin = originId;
+            lastOriginId = rows.id(ORIGIN_ID, originId);
+        }
+        return lastOriginId;
+    }
+
+    /** The dictionary id of a status: OK's kept for the row group, any other looked up. */
+    private int status(final String status) {
+        if (status != MatrixRowFields.STATUS_OK) {
+            return rows.id(STATUS, status);
+        }
+        if (okId == UNKNOWN) {
+            okId = rows.id(STATUS, MatrixRowFields.STATUS_OK);
+        }
+        return okId;
     }
 
     /** A new row group has new dictionaries. */

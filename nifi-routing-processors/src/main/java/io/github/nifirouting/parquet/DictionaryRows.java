@@ -130,11 +130,6 @@ public final class DictionaryRows {
         startRowGroup();
     }
 
-    /** Whether rows of this schema can be written here: every field a top-level STRING or DOUBLE. */
-    static boolean supports(final RecordSchema schema) {
-        return FlatRows.supports(schema);
-    }
-
     /**
      * The id of {@code value} in the string field's dictionary of the current row group, added if new. Valid while
      * {@link #generation()} stays the same.

@@ -75,7 +75,12 @@ public final class ParquetRecordWriter extends AbstractRecordSetWriter {
      * geometry field, and no record written yet.
      */
     public boolean supportsFlatRows() {
-        return records == null && dictionaryRows == null && FlatRows.supports(schema) && schema.getFieldNames().stream().noneMatch(settings.geometryFields()::contains);
+        return records == null && dictionaryRows == null && flatSchema();
+    }
+
+    /** Top-level strings and doubles only, none of them a geometry field. */
+    private boolean flatSchema() {
+        return FlatRows.supports(schema) && schema.getFieldNames().stream().noneMatch(settings.geometryFields()::contains);
     }
 
     /**
@@ -98,7 +103,7 @@ public final class ParquetRecordWriter extends AbstractRecordSetWriter {
      * Point" dictionary setting (strings dictionary-encoded, doubles plain), the layout {@link DictionaryRows} writes.
      */
     public boolean supportsDictionaryRows() {
-        return flatRows == null && (dictionaryRows != null || supportsFlatRows()) && settings.dictionary() == DictionaryEncoding.NOT_FLOATING_POINT;
+        return records == null && flatRows == null && flatSchema() && settings.dictionary() == DictionaryEncoding.NOT_FLOATING_POINT;
     }
 
     /**
