@@ -359,9 +359,7 @@ public class BuildIsochrones extends AbstractProcessor {
                     InvokeRoutingMatrix.RETRY_COUNT);
             if (stoppedBy != null) {
                 if (stoppedBy.kind() == RoutingException.Kind.UNAVAILABLE) {
-                    session.transfer(progressed);
-                    session.adjustCounter("Yields on open circuit", 1, true);
-                    context.yield();
+                    new EngineFailures(REL_RETRY, REL_FAILURE, getLogger()).yieldLeaving(context, session, List.of(progressed), stoppedBy);
                 } else {
                     handleEngineFailure(context, session, progressed, stoppedBy);
                 }

@@ -7,6 +7,7 @@ import org.apache.nifi.processor.ProcessContext;
 import org.apache.nifi.processor.ProcessSession;
 import org.apache.nifi.processor.Relationship;
 
+import java.util.Collection;
 import java.util.Map;
 
 /**
@@ -35,8 +36,7 @@ final class EngineFailures {
             case UNAVAILABLE -> {
                 logger.debug("Engine unavailable ({}); yielding with {} left queued", e.getMessage(), flowFile);
                 session.rollback();
-                session.adjustCounter("Yields on open circuit", 1, true);
-                context.yield();
+                yieldOnOpenCircuit(context, session);
             }
             case TRANSIENT, RATE_LIMITED -> {
                 final int retries = retries(flowFile) + 1;
@@ -52,6 +52,21 @@ final class EngineFailures {
             }
             case REJECTED -> fail(session, flowFile, e.kind().name(), e.getMessage());
         }
+    }
+
+    /**
+     * An open circuit after part of the work was done: {@code waiting} go back to their queue unchanged or with their progress,
+     * what the session already did stays, and the processor yields.
+     */
+    void yieldLeaving(final ProcessContext context, final ProcessSession session, final Collection<FlowFile> waiting, final RoutingException e) {
+        logger.debug("Engine unavailable ({}); yielding with {} left queued", e.getMessage(), waiting);
+        session.transfer(waiting);
+        yieldOnOpenCircuit(context, session);
+    }
+
+    private static void yieldOnOpenCircuit(final ProcessContext context, final ProcessSession session) {
+        session.adjustCounter("Yields on open circuit", 1, true);
+        context.yield();
     }
 
     void fail(final ProcessSession session, final FlowFile flowFile, final String kind, final String message) {

@@ -387,12 +387,8 @@ public class InvokeRoutingMatrix extends AbstractProcessor {
                 if (failure instanceof RoutingException e && e.kind() == RoutingException.Kind.UNAVAILABLE) {
                     // Open circuit: this tile and the ones not routed yet wait in the queue; tiles already routed stay done.
                     session.adjustCounter("Engine requests", tile.stats.requests(), false);
-                    for (final TileOutput waiting : tiles.subList(index, tiles.size())) {
-                        session.transfer(waiting.tile);
-                    }
-                    getLogger().debug("Engine unavailable ({}); yielding with {} tiles left queued", e.getMessage(), tiles.size() - index);
-                    session.adjustCounter("Yields on open circuit", 1, false);
-                    context.yield();
+                    new EngineFailures(REL_RETRY, REL_FAILURE, getLogger()).yieldLeaving(context, session,
+                            tiles.subList(index, tiles.size()).stream().map(waiting -> waiting.tile).toList(), e);
                     return false;
                 }
                 if (failure instanceof RoutingException e) {
